@@ -1,0 +1,31 @@
+"""Command line: ``python -m mechgraph validate | figures [--check]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mechgraph.data import validate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mechgraph", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("validate", help="check data/ and references.bib; one line per problem")
+    figs = sub.add_parser("figures", help="write every diagram and plot to figures/ as SVG and PNG")
+    figs.add_argument("--check", action="store_true", help="only report files that are missing or stale")
+    args = parser.parse_args(argv)
+    if args.command == "validate":
+        problems = validate()
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        if problems:
+            print(f"{len(problems)} problem(s) in the data; nothing was built.", file=sys.stderr)
+            return 1
+        print("data/ is valid")
+        return 0
+    from mechgraph.slides import write_figures
+    return write_figures(check=args.check)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The glossary, generated from the entity definitions in data/entities.csv."""
+from __future__ import annotations
+
+from sphinx.util.nodes import _make_id
+
+from mechgraph.data import BookData
+
+GLOSSARY_PAGE = "glossary"
+
+
+def term_anchor(label: str) -> str:
+    """The HTML id Sphinx gives a glossary term (``term-`` + a cleaned label)."""
+    return _make_id(f"term-{label}")
+
+
+def term_url(label: str, link_base: str = "") -> str:
+    """Relative URL of a term's entry, for a page in the same folder as the glossary."""
+    return f"{link_base}{GLOSSARY_PAGE}.html#{term_anchor(label)}"
+
+
+def glossary_myst(data: BookData) -> str:
+    """The MyST source of a sorted Sphinx glossary with one entry per entity."""
+    lines = [":::{glossary}", ":sorted:", ""]
+    for entity in data.entities.itertuples():
+        keys = [k.strip() for k in entity.citations.split(";") if k.strip()]
+        cite = f" {{cite:p}}`{','.join(keys)}`" if keys else ""
+        lines += [entity.label, f"  {entity.definition}{cite}", ""]
+    lines.append(":::")
+    return "\n".join(lines)

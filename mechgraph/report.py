@@ -1,0 +1,51 @@
+"""Pages and tables generated from the critical-reading data (data/errata.csv)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from mechgraph.data import BookData, _keys
+
+KIND_NAMES = {
+    "wrong_fact": "wrong fact", "reversed_direction": "reversed direction of effect",
+    "garbled_term": "garbled term", "misattributed_citation": "misattributed citation",
+    "duplicate_reference": "duplicate reference", "self_contradiction": "self-contradiction",
+    "overclaim": "claim beyond its source", "table_mismatch": "table disagrees with source",
+}
+SECTION_NAMES = {
+    "1": "Section 1 (Introduction)", "2": "Section 2 (MSC biology)", "3": "Section 3 (nerve repair)",
+    "4": "Section 4 (MSCs and tumours)", "5": "Section 5 (pain mechanisms)", "6": "Section 6 (therapy)",
+    "7": "Section 7 (conclusion)", "table1": "Table 1", "fig1": "Figure 1", "fig2": "Figure 2 caption",
+    "fig3": "Figure 3 caption", "fig4": "Figure 4", "refs": "Reference list",
+}
+CHAPTER_DOCS = {
+    "intro": "01-why-cancer-pain", "msc-biology": "02-msc-biology", "nerve-repair": "03-nerve-repair",
+    "tumours": "04-msc-and-tumours", "pain-mechanisms": "05-pain-mechanisms", "therapy": "06-therapy-prospects",
+    "conclusion": "07-conclusion",
+}
+
+
+def errata_myst(data: BookData) -> str:
+    """One labelled entry per erratum, with the statements and Table 1 rows it corrects."""
+    out = []
+    linked = data.statements[data.statements["erratum"] != ""]
+    for e in data.errata.itertuples():
+        cites = ",".join(_keys(e.citations))
+        affected = linked[linked["erratum"] == e.id]
+        chapters = sorted({CHAPTER_DOCS[c] for c in affected["chapter"]})
+        rows = data.table1[data.table1["erratum"] == e.id]
+        out += [f"(erratum-{e.id})=", f"### {e.id}: {KIND_NAMES[e.kind]} ({SECTION_NAMES[e.section]})", "",
+                f"*Where:* the words “{e.quote}”. *How sure we are:* {e.confidence}.", "",
+                f"*What is wrong.* {e.problem}", "",
+                f"*What is right.* {e.correction} {{cite:p}}`{cites}`", ""]
+        if len(affected) or len(rows):
+            where = [f"{{doc}}`{doc}`" for doc in chapters]
+            where += [f"Table 1 row for {{cite:t}}`{r.citation}`" for r in rows.itertuples()]
+            out += [f"*Corrected in the book:* {', '.join(where)} "
+                    f"(statements {', '.join(affected['id']) or 'none'}).", ""]
+    return "\n".join(out)
+
+
+def errata_summary(data: BookData) -> pd.DataFrame:
+    """Counts of errata by kind and confidence, for the chapter's overview table."""
+    table = pd.crosstab(data.errata["kind"].map(KIND_NAMES), data.errata["confidence"])
+    return table.reindex(columns=[c for c in ("high", "medium", "low") if c in table.columns])

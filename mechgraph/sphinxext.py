@@ -1,0 +1,79 @@
+"""Sphinx extension: check the data before anything is built, and generate pages from it.
+
+* ``config-inited``: validate ``data/`` (a bad row stops the build with one line
+  per problem) and point jupyter-cache at a folder named after the data's
+  fingerprint, so notebooks re-execute when the data or this package change and
+  are served from the cache otherwise.
+* ``{data-glossary}`` and ``{data-errata}`` directives render the glossary and the
+  critical-reading entries from the data.
+* Glossary links carry their definition as a tooltip.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util.docutils import SphinxDirective
+
+from mechgraph.data import BIB_PATH, DATA_DIR, fingerprint, load, validate
+from mechgraph.glossary import glossary_myst, term_anchor
+from mechgraph.report import errata_myst
+
+
+def _check_data_and_cache(app: Sphinx, config) -> None:
+    problems = validate()
+    if problems:
+        raise ConfigError("the data in data/ is not fit to build from:\n" + "\n".join(problems))
+    root = Path(app.outdir).parent / ".jupyter_cache"
+    stamp = fingerprint()
+    for old in root.glob("*") if root.exists() else []:
+        if old.is_dir() and old.name != stamp:
+            shutil.rmtree(old)
+    config.nb_execution_cache_path = str(root / stamp)
+
+
+class _GeneratedMyST(SphinxDirective):
+    """Base: parse MyST text generated from the data into the document."""
+
+    def generate(self) -> str:
+        raise NotImplementedError
+
+    def run(self) -> list[nodes.Node]:
+        for path in sorted(DATA_DIR.glob("*")) + [BIB_PATH]:
+            self.env.note_dependency(str(path))
+        container = nodes.container()
+        self.state.nested_parse(StringList(self.generate().splitlines(), source="data/"),
+                                self.content_offset, container)
+        return container.children
+
+
+class DataGlossary(_GeneratedMyST):
+    def generate(self) -> str:
+        return glossary_myst(load())
+
+
+class DataErrata(_GeneratedMyST):
+    def generate(self) -> str:
+        return errata_myst(load())
+
+
+def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    definitions = {term_anchor(e.label): f"{e.label}: {e.definition}" for e in load().entities.itertuples()}
+    for ref in doctree.findall(nodes.reference):
+        first = ref.children[0] if ref.children else None
+        if isinstance(first, nodes.Element) and "std-term" in first["classes"]:
+            anchor = ref.get("refuri", "").rpartition("#")[2]
+            if anchor in definitions:
+                ref["reftitle"] = definitions[anchor]
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _check_data_and_cache, priority=400)
+    app.add_directive("data-glossary", DataGlossary)
+    app.add_directive("data-errata", DataErrata)
+    app.connect("doctree-resolved", _term_tooltips)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
