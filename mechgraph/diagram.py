@@ -103,6 +103,7 @@ class Diagram:
     caption: str
     svg: str
     legend_svg: str
+    dot_source: str = field(repr=False)
     rows: pd.DataFrame = field(repr=False)
     data: BookData = field(repr=False)
 
@@ -151,8 +152,12 @@ class Diagram:
 
     # -- files for slides ----------------------------------------------------
     def standalone_svg(self) -> str:
-        """The diagram as a stand-alone SVG file (links absolute to the glossary page name)."""
+        """The diagram as a stand-alone SVG file, for slides."""
         return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + self.svg + "\n"
+
+    def png(self, dpi: int = 150) -> bytes:
+        """The diagram as a PNG image, for slides."""
+        return graphviz.pipe("dot", "png", self.dot_source.replace("{", f"{{dpi={dpi};", 1).encode())
 
 
 def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple[pd.DataFrame, str, str, str]:
@@ -228,21 +233,31 @@ def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, st
 
 
 def _legend(slug: str, kinds: list[str], relations: list[str], groups: list[str], direct: bool) -> str:
-    g = graphviz.Digraph(f"{slug}-legend", graph_attr={"rankdir": "LR", "bgcolor": "white", "nodesep": "0.15",
-                                                       "ranksep": "0.3", "fontname": FONT, "margin": "0.05"})
+    """A compact legend in two rows (node kinds; edge styles), drawn with the same styles as the diagram."""
+    g = graphviz.Digraph(f"{slug}-legend", graph_attr={"rankdir": "LR", "bgcolor": "white", "nodesep": "0.1",
+                                                       "ranksep": "0.15", "fontname": FONT, "margin": "0.05"})
+    row1 = [f"k_{kind}" for kind in kinds]
     for kind in kinds:
         g.node(f"k_{kind}", dot_text(KIND_NAMES[kind]), **{**_node_attrs(kind), "fontsize": "9", "height": "0.3"})
-    for i, pol in enumerate(sorted({polarity(r) for r in relations})):
-        g.node(f"p{i}a", "", shape="point", width="0.05")
-        g.node(f"p{i}b", dot_text(POLARITY_NAMES[pol]), shape="plaintext", fontname=FONT, fontsize="9")
-        g.edge(f"p{i}a", f"p{i}b", **_edge_attrs({"up": "activates", "down": "inhibits", "other": "secretes"}[pol], "animal"))
-    for i, grp in enumerate(EVIDENCE_STYLE):
-        if grp in groups:
-            g.node(f"e{i}a", "", shape="point", width="0.05")
-            g.node(f"e{i}b", dot_text(EVIDENCE_NAMES[grp]), shape="plaintext", fontname=FONT, fontsize="9")
-            g.edge(f"e{i}a", f"e{i}b", **_edge_attrs("secretes", grp))
+    samples = [(POLARITY_NAMES[p], {"up": "activates", "down": "inhibits", "other": "secretes"}[p], "animal")
+               for p in ("up", "down", "other") if p in {polarity(r) for r in relations}]
+    samples += [(EVIDENCE_NAMES[grp], "secretes", grp) for grp in EVIDENCE_STYLE if grp in groups]
+    row2 = []
+    for i, (text, relation, grp) in enumerate(samples):
+        g.node(f"s{i}a", "", shape="point", width="0.04")
+        g.node(f"s{i}b", dot_text(text), shape="plaintext", fontname=FONT, fontsize="9")
+        attrs = _edge_attrs(relation, grp) | {"minlen": "2"}
+        if text in EVIDENCE_NAMES.values():
+            attrs |= {"arrowhead": "none", "color": "#1f2937"}
+        g.edge(f"s{i}a", f"s{i}b", **attrs)
+        row2 += [f"s{i}a", f"s{i}b"]
     if direct:
         g.node("direct", dot_text(f"{DIRECT_MARK} measured in cancer pain"), shape="plaintext", fontname=FONT, fontsize="9")
+        row2.append("direct")
+    for row in (row1, row2):  # chain each row with invisible edges so it lies on one line
+        for a, b in zip(row, row[1:]):
+            if not (a.endswith("a") and b == a[:-1] + "b"):
+                g.edge(a, b, style="invis")
     svg = g.pipe(format="svg", encoding="utf-8")
     return _finish_svg(svg, f"{slug}-legend", "Legend",
                        "Shapes give the kind of entity; arrowheads the direction of effect; "
@@ -292,4 +307,4 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     legend = _legend(slug, sorted({ent.loc[n, "kind"] for n in nodes}, key=list(KIND_STYLE).index),
                      list(rows["relation"]), sorted({EVIDENCE_GROUP[e] for e in rows["evidence"]}),
                      bool((rows["cancer_pain"] == "direct").any()))
-    return Diagram(slug, title, caption, svg, legend, rows, data)
+    return Diagram(slug, title, caption, svg, legend, g.source, rows, data)

@@ -61,6 +61,20 @@ class DataErrata(_GeneratedMyST):
         return errata_myst(load())
 
 
+class DataFigures(_GeneratedMyST):
+    def generate(self) -> str:
+        from mechgraph.slides import catalogue
+
+        out = []
+        for item in catalogue(load()):
+            out += [f"({item.name})=", f"## {item.title}", "",
+                    f"```{{figure}} ../figures/{item.name}.svg", f":alt: {item.title}: {item.caption}",
+                    ":width: 100%", "", f"{item.caption} *Computed from:* {item.sources}.", "```", "",
+                    f"Files for slides: {{download}}`SVG <../figures/{item.name}.svg>`, "
+                    f"{{download}}`PNG <../figures/{item.name}.png>`.", ""]
+        return "\n".join(out)
+
+
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     definitions = {term_anchor(e.label): f"{e.label}: {e.definition}" for e in load().entities.itertuples()}
     for ref in doctree.findall(nodes.reference):
@@ -75,5 +89,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_data_and_cache, priority=400)
     app.add_directive("data-glossary", DataGlossary)
     app.add_directive("data-errata", DataErrata)
+    app.add_directive("data-figures", DataFigures)
     app.connect("doctree-resolved", _term_tooltips)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
