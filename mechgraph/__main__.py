@@ -4,18 +4,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mechgraph.data import validate
+from pathlib import Path
+
+from mechgraph.data import BIB_PATH, DATA_DIR, validate
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mechgraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("validate", help="check data/ and references.bib; one line per problem")
+    check = sub.add_parser("validate", help="check data/ and references.bib; one line per problem")
+    check.add_argument("--data", type=Path, default=DATA_DIR, help="the data folder (default: data/)")
+    check.add_argument("--bib", type=Path, default=BIB_PATH, help="the bibliography (default: references.bib)")
     figs = sub.add_parser("figures", help="write every diagram and plot to figures/ as SVG and PNG")
     figs.add_argument("--check", action="store_true", help="only report files that are missing or stale")
     args = parser.parse_args(argv)
     if args.command == "validate":
-        problems = validate()
+        problems = validate(args.data, args.bib)
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
         if problems:

@@ -14,6 +14,7 @@ import csv
 import functools
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,8 +110,12 @@ def _frictionless_problems(package_path: Path) -> list[str]:
                     if name in err.note:
                         column = name
                         break
-            elif err.type == "missing-label" or err.type == "blank-label":
-                note = f"the header is missing column '{column}'"
+            elif err.type == "primary-key":
+                column = "id"
+                first = re.search(r"\d+", err.note)
+                note = f"duplicate id '{err.cells[0]}'" + (f" (first used on row {first.group()})" if first else "")
+            elif getattr(err, "cell", None) is not None:
+                note = f"value '{err.cell}' breaks the rule: {err.note}"
             problems.append(f"{_where(path, row, column)}: {err.type}: {note}")
     return problems
 
@@ -161,6 +166,26 @@ def _cross_checks(raw: dict[str, list[dict[str, str]]], refs: dict[str, Referenc
     return problems
 
 
+def _header_problems(data_dir: Path, raw: dict) -> list[str]:
+    """Columns must be exactly the schema's, in its order (the schema maps them by position)."""
+    schema = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    problems = []
+    for resource in schema["resources"]:
+        path = data_dir / resource["path"]
+        expected = [f["name"] for f in resource["schema"]["fields"]]
+        with path.open(encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f), [])
+        for name in expected:
+            if name not in header:
+                problems.append(f"{_where(path, 1, name)}: the header is missing column '{name}'")
+        for name in header:
+            if name not in expected:
+                problems.append(f"{_where(path, 1, name)}: unexpected column '{name}' (not in datapackage.json)")
+        if not problems and header != expected:
+            problems.append(f"{_where(path, 1)}: columns must be in the order {', '.join(expected)}")
+    return problems
+
+
 def validate(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> list[str]:
     """Every problem in the data, one line each; an empty list means fit to build."""
     problems: list[str] = []
@@ -170,6 +195,9 @@ def validate(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> list[str]:
     except (OSError, ValueError) as err:
         return problems + [f"references.bib: {err}"]
     if problems:  # unreadable files: nothing further can be checked
+        return problems
+    problems += _header_problems(data_dir, raw)
+    if problems:
         return problems
     problems += _frictionless_problems(data_dir / "datapackage.json")
     if problems:

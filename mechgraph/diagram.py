@@ -218,6 +218,7 @@ def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, st
     """Inline-ready SVG: no prolog, unique ids, responsive width, <title>/<desc> for screen readers."""
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
+    svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{slug}-{html.unescape(m.group(1)).replace("-", "_")}"', svg)
     match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     width = match.group(1) if match else "600"
     svg = re.sub(r'<svg width="[\d.]+pt" height="[\d.]+pt"',
@@ -225,7 +226,7 @@ def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, st
                  f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"', svg, count=1)
     svg = re.sub(r'(<svg[^>]*>)', lambda m: (f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
                                              f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'), svg, count=1)
-    svg = re.sub(r'id="(graph|node|edge|a_graph|a_node|a_edge|clust)(\d+)"', rf'id="{slug}-\1\2"', svg)
+
     # graphviz titles each node with its DOT name; show the readable label instead
     svg = re.sub(r"<title>([^<]*)</title>", lambda m: f"<title>{html.escape(titles.get(html.unescape(m.group(1)), html.unescape(m.group(1))))}</title>"
                  if not m.group(0).startswith(f'<title id=') else m.group(0), svg)

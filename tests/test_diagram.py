@@ -1,0 +1,116 @@
+"""The diagram engine: selections, escaping, determinism and accessibility hooks."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from mechgraph import diagram, load
+from mechgraph.diagram import dot_text
+from mechgraph.glossary import term_anchor
+
+from test_data import edit_cell
+
+
+@pytest.fixture
+def fixture_data(data_dir):
+    return load(data_dir)
+
+
+def svg_root(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def test_figure_diagram_is_wellformed_titled_and_linked(fixture_data):
+    d = diagram(fixture_data, figure="tlr_signalling")
+    root = svg_root(d.svg)
+    ns = {"s": "http://www.w3.org/2000/svg", "x": "http://www.w3.org/1999/xlink"}
+    assert root.find("s:title", ns).text == "Toll-like receptors and TSG-6"
+    assert "3 statements" in root.find("s:desc", ns).text
+    assert root.get("aria-labelledby") == f"{d.slug}-title"
+    hrefs = {a.get("{http://www.w3.org/1999/xlink}href") for a in root.iter("{http://www.w3.org/2000/svg}a")}
+    assert "glossary.html#term-MSC" in hrefs and "glossary.html#term-TSG-6" in hrefs
+    assert "https://doi.org/10.1186/s12974-020-1731-x" in hrefs  # the edge links its source
+    titles = [a.get("{http://www.w3.org/1999/xlink}title") or "" for a in root.iter("{http://www.w3.org/2000/svg}a")]
+    assert any("Sources: Yang et al. 2020" in t for t in titles)
+
+
+def test_ids_are_prefixed_so_two_diagrams_can_share_a_page(fixture_data):
+    a = diagram(fixture_data, figure="tlr_signalling")
+    b = diagram(fixture_data, around="msc")
+    ids_a = set(re.findall(r' id="([^"]+)"', a.svg + a.legend_svg))
+    ids_b = set(re.findall(r' id="([^"]+)"', b.svg + b.legend_svg))
+    assert ids_a and ids_b and not ids_a & ids_b
+    assert all(i.startswith(a.slug) for i in ids_a)
+
+
+def test_rendering_is_deterministic(fixture_data):
+    first = diagram(fixture_data, figure="tlr_signalling")
+    second = diagram(fixture_data, figure="tlr_signalling")
+    assert first._repr_html_() == second._repr_html_()
+    assert first.png() == second.png()
+
+
+def test_text_alternative_lists_every_statement_with_citations(fixture_data):
+    d = diagram(fixture_data, figure="tlr_signalling")
+    md = d._repr_markdown_()
+    assert md.count("{cite:p}`yang2020anti`") == 3
+    assert "{term}`TSG-6` inhibits {term}`TLR2`" in md
+    assert "<details" in md and "<summary>" in md
+    html = d._repr_html_()
+    assert html.count("<li>") == 3 and "https://doi.org/" in html
+
+
+def test_legend_shows_only_what_is_used_and_never_colour_alone(fixture_data):
+    d = diagram(fixture_data, figure="tlr_signalling")
+    assert "lowers or blocks" in d.legend_svg and "animal study" in d.legend_svg
+    assert "human data" not in d.legend_svg
+    assert re.search(r'stroke-dasharray', d.legend_svg) is None  # only solid lines are used here
+    assert "<ellipse" in d.legend_svg and "<polygon" in d.legend_svg  # kinds differ by shape
+
+
+@pytest.mark.parametrize("label", [
+    'Say "hi"', "a <b> & c", "x -> y [color=red]", "back\\lslash", "brace {x}", "semi; colon", "<html>",
+])
+def test_labels_with_markup_or_dot_syntax_are_escaped(fixture_data, label):
+    """Even if such a label got past validation, the engine draws it literally."""
+    fixture_data.entities.loc["tsg6", "label"] = label
+    d = diagram(fixture_data, figure="tlr_signalling")
+    root = svg_root(d.svg)  # still well-formed XML
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert label in texts
+    assert "color=red" not in d.svg.replace(label.replace("<", "&lt;").replace(">", "&gt;"), "") or label.startswith("x")
+
+
+def test_dot_text_neutralises_dot_escapes_and_html_labels():
+    assert str(dot_text("a\\lb")) == "a\\\\lb"
+    assert str(dot_text("<b>")) == "<b>"  # plain string, not an HTML-like label
+    assert dot_text("<b>").__class__.__name__ == "NoHtml"
+
+
+def test_selections(fixture_data):
+    assert len(diagram(fixture_data, chapter="pain-mechanisms").rows) == 3
+    assert len(diagram(fixture_data, around="tlr2", depth=1).rows) == 2
+    assert len(diagram(fixture_data, around="tlr2", depth=2).rows) == 3
+    assert list(diagram(fixture_data, statements=["pain-02"]).rows.index) == ["pain-02"]
+    assert list(diagram(fixture_data, around="msc", direct_only=True).rows.index) == ["therapy-01"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"figure": "fig99"}, "unknown figure"),
+    ({"around": "nobody"}, "unknown entity"),
+    ({"statements": ["pain-99"]}, "unknown statement"),
+    ({"chapter": "nowhere"}, "no statements"),
+    ({}, "exactly one"),
+    ({"figure": "tlr_signalling", "direct_only": True}, "no statements to draw"),
+])
+def test_bad_selections_say_what_is_wrong(fixture_data, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        diagram(fixture_data, **kwargs)
+
+
+def test_node_links_match_sphinx_glossary_anchors():
+    assert term_anchor("MSC") == "term-MSC"
+    assert term_anchor("IL-1beta") == "term-IL-1beta"
+    assert term_anchor("Bone marrow MSC") == "term-Bone-marrow-MSC"
