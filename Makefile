@@ -57,8 +57,8 @@ validate: $(STAMP)
 
 book: $(STAMP) system-deps validate
 	@$(BIN)/jupyter-book build . $(JB_ARGS) || { \
-	  rm -rf _build/html; \
-	  echo "error: the build failed (see the messages above); _build/html was removed so nothing half-built is left."; \
+	  rm -rf _build/html _build/.doctrees; \
+	  echo "error: the build failed (see the messages above); _build/html was removed so nothing half-built is left (the next build re-reads every page, so no warning hides in the cache)."; \
 	  exit 1; }
 
 test: book browser-deps

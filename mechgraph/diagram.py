@@ -15,6 +15,7 @@ links and tooltips work. Meaning is never carried by colour alone:
 from __future__ import annotations
 
 import html
+import math
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -222,7 +223,7 @@ def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, st
     match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     width = match.group(1) if match else "600"
     svg = re.sub(r'<svg width="[\d.]+pt" height="[\d.]+pt"',
-                 f'<svg width="100%" style="max-width:{width}pt;height:auto" role="group" '
+                 f'<svg width="100%" style="max-width:{width}pt;min-width:min({width}pt, 36em);height:auto" role="group" '
                  f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"', svg, count=1)
     svg = re.sub(r'(<svg[^>]*>)', lambda m: (f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
                                              f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'), svg, count=1)
@@ -255,7 +256,8 @@ def _legend(slug: str, kinds: list[str], relations: list[str], groups: list[str]
     if direct:
         g.node("direct", dot_text(f"{DIRECT_MARK} measured in cancer pain"), shape="plaintext", fontname=FONT, fontsize="9")
         row2.append("direct")
-    for row in (row1, row2):  # chain each row with invisible edges so it lies on one line
+    rows = [row1[i:i + 5] for i in range(0, len(row1), 5)] + [row2[i:i + 6] for i in range(0, len(row2), 6)]
+    for row in rows:  # chain each row with invisible edges so it lies on one line
         for a, b in zip(row, row[1:]):
             if not (a.endswith("a") and b == a[:-1] + "b"):
                 g.edge(a, b, style="invis")
@@ -263,6 +265,26 @@ def _legend(slug: str, kinds: list[str], relations: list[str], groups: list[str]
     return _finish_svg(svg, f"{slug}-legend", "Legend",
                        "Shapes give the kind of entity; arrowheads the direction of effect; "
                        "line styles the strongest evidence; a star marks direct cancer-pain evidence.", {})
+
+
+PAGE_ASPECT = 1.6  # width / height that reads best in the book's text column
+
+
+def _aspect(svg: str) -> float:
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(width) / float(height)
+
+
+def _best_layout(g: graphviz.Digraph) -> str:
+    """Lay out left-to-right and top-to-bottom; keep the one whose shape suits the page best."""
+    candidates = []
+    for rankdir in ("LR", "TB"):
+        g.graph_attr["rankdir"] = rankdir
+        svg = g.pipe(format="svg", encoding="utf-8")
+        candidates.append((abs(math.log(_aspect(svg) / PAGE_ASPECT)), rankdir, svg))
+    _, rankdir, svg = min(candidates)
+    g.graph_attr["rankdir"] = rankdir  # so g.source (used for PNG files) matches the SVG
+    return svg
 
 
 def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = None,
@@ -304,7 +326,7 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     titles = {n: ent.loc[n, "label"] for n in nodes} | {slug: title}
     titles |= {f"{s}->{o}": f"{ent.loc[s, 'label']} {r.replace('_', ' ')} {ent.loc[o, 'label']}"
                for s, r, o in zip(rows["subject"], rows["relation"], rows["object"])}
-    svg = _finish_svg(g.pipe(format="svg", encoding="utf-8"), slug, title, desc, titles)
+    svg = _finish_svg(_best_layout(g), slug, title, desc, titles)
     legend = _legend(slug, sorted({ent.loc[n, "kind"] for n in nodes}, key=list(KIND_STYLE).index),
                      list(rows["relation"]), sorted({EVIDENCE_GROUP[e] for e in rows["evidence"]}),
                      bool((rows["cancer_pain"] == "direct").any()))

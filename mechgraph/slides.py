@@ -98,5 +98,5 @@ def write_figures(check: bool = False, out_dir: Path = FIGURES_DIR) -> int:
         return 1 if stale or extra else 0
     for name in extra:
         (out_dir / name).unlink()
-    print(f"wrote {len(wanted)} files to {out_dir.relative_to(ROOT)}/")
+    print(f"wrote {len(wanted)} files to {out_dir}")
     return 0
