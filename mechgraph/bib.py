@@ -15,6 +15,7 @@ class Reference:
     authors: str
     year: str
     doi: str
+    title: str = ""
 
     @property
     def short(self) -> str:
@@ -48,5 +49,6 @@ def read_bib(path: Path) -> dict[str, Reference]:
         if key in refs:
             line = text.count("\n", 0, match.start()) + 1
             raise ValueError(f"{path.name}, line {line}: duplicate key '{key}'")
-        refs[key] = Reference(key, fields.get("author", ""), fields.get("year", ""), fields.get("doi", ""))
+        refs[key] = Reference(key, fields.get("author", ""), fields.get("year", ""), fields.get("doi", ""),
+                              fields.get("title", "").replace("{", "").replace("}", ""))
     return refs

@@ -19,9 +19,12 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
+from mechgraph.bib import read_bib
 from mechgraph.data import BIB_PATH, DATA_DIR, fingerprint, load, validate
 from mechgraph.glossary import glossary_myst, term_anchor
 from mechgraph.report import errata_myst
+
+REVIEW_KEY = "zhang2024mesenchymal"
 
 
 def _check_data_and_cache(app: Sphinx, config) -> None:
@@ -34,6 +37,9 @@ def _check_data_and_cache(app: Sphinx, config) -> None:
         if old.is_dir() and old.name != stamp:
             shutil.rmtree(old)
     config.nb_execution_cache_path = str(root / stamp)
+    # the review's exact title, for the attribution, comes from references.bib
+    review = read_bib(BIB_PATH)[REVIEW_KEY]
+    config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title}
 
 
 class _GeneratedMyST(SphinxDirective):
