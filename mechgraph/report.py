@@ -10,6 +10,7 @@ KIND_NAMES = {
     "garbled_term": "garbled term", "misattributed_citation": "misattributed citation",
     "duplicate_reference": "duplicate reference", "self_contradiction": "self-contradiction",
     "overclaim": "claim beyond its source", "table_mismatch": "table disagrees with source",
+    "uncited_reference": "reference never cited",
 }
 SECTION_NAMES = {
     "1": "Section 1 (Introduction)", "2": "Section 2 (MSC biology)", "3": "Section 3 (nerve repair)",

@@ -175,3 +175,20 @@ def test_every_reference_has_a_doi_or_a_reason():
     for key in missing:
         entry = text[text.index("{" + key + ","):].split("\n}\n", 1)[0]
         assert "No DOI" in entry and "url" in entry, f"{key} has neither a DOI nor a 'No DOI' note with a URL"
+
+
+def test_every_vocabulary_value_has_a_display_name():
+    """Pages and legends name each vocabulary value; a new value in the schema needs a name too."""
+    import json
+
+    from mechgraph.diagram import EVIDENCE_GROUP, KIND_STYLE, POLARITY_STYLE, polarity
+    from mechgraph.report import KIND_NAMES, SECTION_NAMES
+
+    schema = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    enums = {(r["name"], f["name"]): f["constraints"].get("enum", [])
+             for r in schema["resources"] for f in r["schema"]["fields"]}
+    assert set(enums[("errata", "kind")]) == set(KIND_NAMES)
+    assert set(enums[("entities", "kind")]) == set(KIND_STYLE)
+    assert set(enums[("statements", "evidence")]) == set(EVIDENCE_GROUP)
+    assert {polarity(r) for r in enums[("statements", "relation")]} <= set(POLARITY_STYLE)
+    assert {"1", "2", "3", "4", "5", "6", "7", "table1", "refs"} <= set(SECTION_NAMES)
