@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book test preview clean figures validate bench system-deps browser-deps
+.PHONY: book test test-fast preview clean figures validate bench system-deps browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -38,16 +38,28 @@ system-deps:
 	  fi; \
 	fi
 
-# Headless Chromium for the browser tests (never `playwright install`: it downloads).
-browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+# Headless Chromium for the browser tests (never `playwright install`: it downloads) and the
+# pinned axe-core (tests/package-lock.json) for the accessibility tests.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+AXE := tests/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/package.json tests/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "error: npm (Node.js) is needed for the accessibility tests."; \
+	  echo "  Debian/Ubuntu: sudo apt-get install nodejs npm   macOS: brew install node"; exit 1; }
+	npm ci --prefix tests --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser-deps: $(AXE)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    echo "installing chromium with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
-	    echo "error: the browser tests need Chromium at /usr/bin/chromium."; \
+	    echo "error: the browser tests need Chromium at $(CHROMIUM)."; \
 	    echo "  Debian/Ubuntu: sudo apt-get install chromium"; \
-	    echo "  elsewhere: install Chromium and set CHROMIUM=/path/to/chromium"; \
+	    echo "  elsewhere: install Chromium or Chrome and run 'make test CHROMIUM=/path/to/chrome'"; \
 	    exit 1; \
 	  fi; \
 	fi
@@ -61,8 +73,13 @@ book: $(STAMP) system-deps validate
 	  echo "error: the build failed (see the messages above); _build/html was removed so nothing half-built is left (the next build re-reads every page, so no warning hides in the cache)."; \
 	  exit 1; }
 
+# Every test, the slow ones included (two clean builds compared byte for byte, an offline build).
 test: book browser-deps
 	$(BIN)/python -m pytest
+
+# While editing: everything but the slow clean rebuilds (a few minutes less).
+test-fast: book browser-deps
+	$(BIN)/python -m pytest -m "not slow"
 
 figures: $(STAMP) system-deps validate
 	$(BIN)/python -m mechgraph figures

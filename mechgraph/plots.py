@@ -148,24 +148,94 @@ def table1_display(data: BookData) -> pd.DataFrame:
 
 
 def plot_table1_doses(data: BookData):
-    """Dose per administration for each Table 1 study; route and animal written on each bar."""
+    """Dose per administration for each Table 1 study (log scale); doses, route and animal written on each bar."""
     t = data.table1
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [3, 1.2]})
-    for ax, column, unit, product in ((axes[0], "cells_per_dose", "cells per administration (log scale)", "cells"),
-                                      (axes[1], "mg_per_kg_per_dose", "vesicles, mg/kg per dose", "extracellular_vesicles")):
-        part = t[t["product"] == product]
-        names = [data.references[k].short for k in part["citation"]]
-        bars = ax.barh(names, part[column], color="#56B4E9", edgecolor="black", hatch="//" if product == "cells" else "..")
-        ax.bar_label(bars, labels=[f"{r.route}, {r.animal}, x{r.administrations:g}" for r in part.itertuples()],
-                     fontsize=8, padding=3)
-        if product == "cells":
-            ax.set_xscale("log")
-        ax.set_xlabel(unit)
-        ax.margins(x=0.9 if product != "cells" else 0.1)
-    axes[0].set_xlim(1e5, 1e9)
-    axes[0].set_title("Table 1: how much was given, by which route", loc="left", fontsize=11)
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(t) + 1.4))
+    for i, r in enumerate(t.itertuples()):
+        if pd.notna(r.cells_per_dose):
+            ax.barh(i, r.cells_per_dose, color="#56B4E9", edgecolor="black", hatch="//")
+            note, x = f"{r.cells_per_dose:,.0f} cells x {r.administrations:g}", r.cells_per_dose
+        else:
+            note, x = f"no cell count: vesicles {r.mg_per_kg_per_dose:g} mg/kg x {r.administrations:g}", 1e5
+        ax.text(x * 1.2, i, f"{note}, {r.route}, {r.animal}", va="center", fontsize=9)
+    ax.set_xscale("log")
+    ax.set_xlim(1e5, 1e10)
+    ax.set_yticks(range(len(t)), [data.references[k].short for k in t["citation"]])
+    ax.set_ylim(len(t) - 0.5, -0.8)
+    ax.set_xlabel("cells per administration (log scale)")
+    ax.set_title("Table 1: dose, number of doses, route and species", loc="left", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def plot_evidence_counts(data: BookData, chapter: str):
+    """One chapter's statements by the kind of evidence behind them, with counts on the bars."""
+    rows = data.statements[data.statements["chapter"] == chapter]
+    counts = rows["evidence"].value_counts().reindex([e for e in EVIDENCE_RANK if e in set(rows["evidence"])])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(counts) + 1.4))
+    looks = [GROUP_LOOK[EVIDENCE_GROUP[e]] for e in counts.index]
+    bars = ax.barh([e.replace("_", " ") for e in counts.index], counts.values,
+                   color=[c for c, _ in looks], hatch=None, edgecolor="black")
+    for bar, (_, hatch) in zip(bars, looks):
+        bar.set_hatch(hatch)
+    ax.bar_label(bars, padding=3)
+    ax.invert_yaxis()
+    ax.set_xlabel("number of statements")
+    ax.set_title(f"{CHAPTER_NAMES[chapter]}: kind of evidence behind each statement", loc="left", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+TUMOUR_DIRECTION = {"promotes": "pro-tumour", "increases": "pro-tumour", "causes": "pro-tumour",
+                    "inhibits": "anti-tumour", "decreases": "anti-tumour"}
+MSC_SOURCE = {"msc": "MSC, source not specified", "bmsc": "bone marrow", "ucmsc": "umbilical cord",
+              "cd90_low_adsc": "adipose", "msc1": "primed MSC (MSC1/MSC2)", "msc2": "primed MSC (MSC1/MSC2)",
+              "msc_exosome": "MSC vesicles", "msc_microvesicle": "MSC vesicles"}
+
+
+def tumour_effects(data: BookData) -> pd.DataFrame:
+    """Chapter 4 statements about tumour growth or metastasis, labelled pro- or anti-tumour and by MSC source."""
+    st = data.statements
+    rows = st[(st["chapter"] == "tumours") & st["object"].isin(["tumour_growth", "metastasis"])].copy()
+    rows["direction"] = rows["relation"].map(TUMOUR_DIRECTION)
+    rows["source"] = rows["subject"].map(MSC_SOURCE).fillna("other cell or molecule")
+    return rows
+
+
+def plot_tumour_effects(data: BookData):
+    """Pro- versus anti-tumour statements, split by the kind of evidence behind them."""
+    counts = pd.crosstab(tumour_effects(data)["evidence"], tumour_effects(data)["direction"])
+    counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns])
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(counts) + 1.6))
+    height = 0.38
+    for j, (column, colour, hatch) in enumerate((("pro-tumour", "#D55E00", "//"), ("anti-tumour", "#0072B2", ""))):
+        if column not in counts:
+            continue
+        ys = [i + (j - 0.5) * height for i in range(len(counts))]
+        bars = ax.barh(ys, counts[column], height=height, color=colour, hatch=hatch, edgecolor="black", label=column)
+        ax.bar_label(bars, labels=[f"{column}: {v}" if v else "" for v in counts[column]], padding=3, fontsize=8)
+    ax.set_yticks(range(len(counts)), [e.replace("_", " ") for e in counts.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, counts.values.max() + 4)
+    ax.set_xlabel("statements about tumour growth or metastasis")
+    ax.set_title("MSCs and tumours: findings in each direction, by evidence", loc="left", fontsize=11)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+MSC_PRODUCTS = ["msc", "bmsc", "adsc", "ucmsc", "msc_exosome", "msc_conditioned_medium"]
+
+
+def plot_msc_settings(data: BookData):
+    """Chapter 5 statements in which an MSC product acts, by the setting studied and direct versus extrapolated."""
+    st = data.statements
+    rows = st[(st["chapter"] == "pain-mechanisms") & st["subject"].isin(MSC_PRODUCTS)]
+    counts = pd.crosstab(rows["setting"].str.replace("_", " "), rows["cancer_pain"])
+    counts = counts.reindex(columns=[c for c in ("direct", "extrapolated") if c in counts.columns], fill_value=0)
+    names = {"direct": "direct cancer-pain evidence", "extrapolated": "extrapolated from another setting"}
+    return _stacked_barh(counts, SCOPE_LOOK, names, "What MSC products did, by the setting studied",
+                         "statements with an MSC product as subject")
 
 
 def errata_table(data: BookData) -> pd.DataFrame:

@@ -91,10 +91,64 @@ def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 ref["reftitle"] = definitions[anchor]
 
 
+#: Markup fixes for HTML that Sphinx, docutils or myst-nb hard-code (no template to override).
+_A11Y_BODY_FIXES = (
+    # myst-nb's "Show code cell source" toggle has aria-label="Toggle hidden content", which
+    # hides its visible text from assistive technology (axe label-content-name-mismatch, WCAG 2.5.3).
+    ('<summary aria-label="Toggle hidden content">', "<summary>"),
+    # docutils wraps citations in role="list" but gives each the deprecated role doc-biblioentry
+    # instead of listitem (axe aria-required-children, critical; aria-deprecated-role).
+    ('role="doc-biblioentry"', 'role="listitem"'),
+)
+
+
+def _accessible_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body")
+    if body:
+        for old, new in _A11Y_BODY_FIXES:
+            body = body.replace(old, new)
+        context["body"] = body
+
+
+def _unique_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Drop repeated <script> entries. Sphinx 7.4 lists an inline script twice when an extension
+    adds it with filename None (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2); sphinx-thebe's
+    `const THEBE_JS_URL` then throws "Identifier 'THEBE_JS_URL' has already been declared"."""
+    seen, unique = set(), []
+    for js in context.get("script_files", []):
+        key = (getattr(js, "filename", js) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
+def _stable_notebook_ids(app: Sphinx, exception) -> None:
+    """The notebooks offered for download (_sources/**/*.ipynb, which sphinx-book-theme copies from
+    jupyter_execute/ for MyST-markdown notebooks) get new random cell ids from nbformat on every
+    build; number the cells instead so two builds of the same sources are byte-identical."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+
+    sources = Path(app.outdir) / "_sources"
+    for path in sorted(sources.rglob("*.ipynb")) if sources.is_dir() else []:
+        if Path(app.srcdir, path.relative_to(sources)).is_file():
+            continue  # a real .ipynb source keeps its author's ids
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        if any("id" in cell for cell in nb.cells):
+            for number, cell in enumerate(nb.cells, 1):
+                cell["id"] = f"cell-{number}"
+            nbformat.write(nb, path)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_data_and_cache, priority=400)
     app.add_directive("data-glossary", DataGlossary)
     app.add_directive("data-errata", DataErrata)
     app.add_directive("data-figures", DataFigures)
     app.connect("doctree-resolved", _term_tooltips)
+    app.connect("html-page-context", _accessible_body)
+    app.connect("html-page-context", _unique_scripts, priority=900)  # after extensions add page scripts
+    app.connect("build-finished", _stable_notebook_ids)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,253 @@
+"""Build and page-weight benchmark: `make bench` (or `.venv/bin/python tests/benchmark.py`).
+
+Prints, each as the median of --runs runs (default 3), for this book and, beside it, for a
+throwaway default Jupyter Book 1 (`jupyter-book create`, one markdown page as long as an
+average chapter of this book), with the ratio book/default and the target:
+
+* cold build: a clean copy of the repository (files git knows), empty _build, every notebook executed;
+* repeated build with no change;
+* rebuild after editing one chapter (one line of text appended);
+* each notebook's execution time in a fresh kernel (jupytext + nbclient);
+* the bytes each page loads in headless Chromium (sum of response body sizes, empty cache).
+
+It never fails on a missed target: it prints MISSED beside it. Builds use the same
+command as `make book` (jupyter-book build --warningiserror --keep-going).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sitetools import REPO, build_env, copy_repo, jupyter_book, launch_chromium, serve, site_pages  # noqa: E402
+
+TARGETS = {"cold": 90.0, "nochange": 3.0, "edit": 10.0, "page_bytes": 1.2e6}
+JB = REPO / ".venv" / "bin" / "jupyter-book"
+LOREM = ("Mesenchymal stromal cells are studied in many models of pain. This paragraph is filler "
+         "text of ordinary length, written only to give the default book a page as long as a chapter "
+         "of this book, so that build times and page weights can be compared fairly. ")
+
+
+def timed(fn, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - start
+
+
+def build(book: Path, strict: bool = True) -> None:
+    if strict:
+        result = jupyter_book(book)
+    else:
+        result = subprocess.run([str(JB), "build", str(book)], cwd=book, env=build_env(book),
+                                capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        raise RuntimeError(f"build of {book} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+
+
+def chapter_files(book: Path) -> list[Path]:
+    toc = (book / "_toc.yml").read_text(encoding="utf-8")
+    files = []
+    for name in re.findall(r"(?:file|root):\s*(\S+)", toc):
+        for ext in (".md", ".ipynb"):
+            if (book / (name + ext)).is_file():
+                files.append(book / (name + ext))
+    return files
+
+
+def is_notebook(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    return path.suffix == ".ipynb" or ("kernelspec:" in text[:1000] and "```{code-cell}" in text)
+
+
+# -- the reference book -----------------------------------------------------------
+
+def default_book(where: Path, page_chars: int) -> Path:
+    """A default Jupyter Book 1 with one markdown page of `page_chars` characters."""
+    book = where / "default-book"
+    subprocess.run([str(JB), "create", str(book)], check=True, capture_output=True)
+    body, n = ["# A page of average length", ""], 0
+    while sum(map(len, body)) < page_chars:
+        n += 1
+        if n % 6 == 1:
+            body += [f"## Section {n // 6 + 1}", ""]
+        body += [LOREM * 3, ""]
+    (book / "page.md").write_text("\n".join(body) + "\n", encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: page\n- file: markdown-notebooks\n",
+                                   encoding="utf-8")
+    for extra in ("markdown.md", "notebooks.ipynb"):
+        (book / extra).unlink(missing_ok=True)
+    return book
+
+
+# -- measurements -------------------------------------------------------------------
+
+def build_times(make_copy, edit_file, runs: int, strict: bool) -> dict[str, list[float]]:
+    out = {"cold": [], "nochange": [], "edit": []}
+    for _ in range(runs):
+        book = make_copy()
+        shutil.rmtree(book / "_build", ignore_errors=True)
+        out["cold"].append(timed(build, book, strict))
+    for _ in range(runs):
+        out["nochange"].append(timed(build, book, strict))
+    target = edit_file(book)
+    for i in range(runs):
+        with target.open("a", encoding="utf-8") as fh:
+            fh.write(f"\nA sentence added by the benchmark, edit {i}.\n")
+        out["edit"].append(timed(build, book, strict))
+    return out | {"_book": book}
+
+
+def notebook_times(files: list[Path], runs: int) -> dict[str, list[float]]:
+    import jupytext
+    from nbclient import NotebookClient
+
+    times = {}
+    for path in files:
+        if not is_notebook(path):
+            continue
+        samples = []
+        for _ in range(runs):
+            nb = jupytext.read(path)
+            client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+            samples.append(timed(client.execute))
+        times[path.name] = samples
+    return times
+
+
+def page_weights(site: Path, pages: list[str], runs: int) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Bytes each page loads (response bodies, decoded) and the same bodies gzip-compressed
+    (level 6, what a static host such as GitHub Pages sends for text files)."""
+    import gzip
+
+    from playwright.sync_api import sync_playwright
+
+    weights, zipped = {}, {}
+    with serve(site) as base, sync_playwright() as p:
+        browser = launch_chromium(p)
+        for page_path in pages:
+            samples, zsamples = [], []
+            for _ in range(runs):
+                context = browser.new_context()
+                page = context.new_page()
+                sizes = []
+                page.on("requestfinished", lambda req: sizes.append(req.response()))
+                page.goto(base + page_path, wait_until="load")
+                page.wait_for_load_state("networkidle")
+                total = ztotal = 0
+                for response in sizes:
+                    try:
+                        body = response.body() if response else b""
+                    except Exception:  # noqa: BLE001 - a body that is gone (redirect) counts 0
+                        body = b""
+                    total += len(body)
+                    ztotal += len(gzip.compress(body, 6, mtime=0)) if body else 0
+                samples.append(total)
+                zsamples.append(ztotal)
+                context.close()
+            weights[page_path], zipped[page_path] = samples, zsamples
+        browser.close()
+    return weights, zipped
+
+
+# -- report ---------------------------------------------------------------------------
+
+def fmt_s(x: float) -> str:
+    return f"{x:7.2f} s"
+
+
+def fmt_b(x: float) -> str:
+    return f"{x / 1e6:7.3f} MB"
+
+
+def row(label: str, ours: float, ref: float | None, target: float | None, fmt=fmt_s) -> str:
+    ratio = f"{ours / ref:6.2f}x" if ref else "     - "
+    verdict = "" if target is None else ("ok" if ours < target else "MISSED")
+    tgt = "" if target is None else f"< {fmt(target).strip()}"
+    return f"{label:<44} {fmt(ours)}   {fmt(ref) if ref is not None else ' ' * 10}   {ratio}   {tgt:<12} {verdict}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported; default 3)")
+    parser.add_argument("--json", type=Path, help="also write the raw samples to this JSON file")
+    args = parser.parse_args()
+    med = statistics.median
+
+    with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
+        tmp = Path(tmp)
+        counter = iter(range(1000))
+        chapters = [f for f in chapter_files(REPO) if f.parent.name == "chapters"]
+        avg_chars = int(statistics.mean(len(f.read_text(encoding="utf-8")) for f in chapters)) if chapters else 20000
+        print(f"book: {REPO}  ({len(chapters)} chapters, average {avg_chars} characters)", flush=True)
+
+        print("building this book ...", flush=True)
+        ours = build_times(lambda: copy_repo(tmp / f"book-{next(counter)}"),
+                           lambda b: b / "chapters" / "05-pain-mechanisms.md"
+                           if (b / "chapters" / "05-pain-mechanisms.md").exists() else chapter_files(b)[1],
+                           args.runs, strict=True)
+        print("building the default book ...", flush=True)
+        ref_src = default_book(tmp, avg_chars)
+
+        def ref_copy():
+            dest = tmp / f"default-{next(counter)}"
+            shutil.copytree(ref_src, dest, ignore=shutil.ignore_patterns("_build"))
+            return dest
+
+        ref = build_times(ref_copy, lambda b: b / "page.md", args.runs, strict=False)
+
+        print("executing notebooks ...", flush=True)
+        nb_ours = notebook_times(chapter_files(REPO), args.runs)
+        nb_ref = notebook_times([ref_src / "markdown-notebooks.md"], args.runs)
+
+        print("weighing pages ...", flush=True)
+        site = ours["_book"] / "_build" / "html"
+        w_ours, z_ours = page_weights(site, site_pages(site), args.runs)
+        ref_site = ref["_book"] / "_build" / "html"
+        w_ref, z_ref = page_weights(ref_site, ["page.html"], args.runs)
+
+    ref_nb = med(next(iter(nb_ref.values()))) if nb_ref else None
+    ref_w, ref_z = med(w_ref["page.html"]), med(z_ref["page.html"])
+    print()
+    print(f"{'figure (median of %d runs)' % args.runs:<44} {'this book':>10}   {'default':>10}   {'ratio':>7}   target")
+    print(row("cold build (clean copy, all notebooks run)", med(ours["cold"]), med(ref["cold"]), TARGETS["cold"]))
+    print(row("rebuild, no change", med(ours["nochange"]), med(ref["nochange"]), TARGETS["nochange"]))
+    print(row("rebuild after editing one chapter", med(ours["edit"]), med(ref["edit"]), TARGETS["edit"]))
+    print()
+    print("notebook execution in a fresh kernel (default: the template's markdown-notebooks.md)")
+    for name, samples in nb_ours.items():
+        print(row(f"  {name}", med(samples), ref_nb, None))
+    print()
+    print("bytes loaded by each page, uncompressed (default: its page.html of average chapter length)")
+    for name, samples in w_ours.items():
+        print(row(f"  {name}", med(samples), ref_w, TARGETS["page_bytes"], fmt=fmt_b))
+    print()
+    print("the same, gzip-compressed as a static host sends them (informative; the target is on bytes above)")
+    for name, samples in z_ours.items():
+        print(row(f"  {name}", med(samples), ref_z, TARGETS["page_bytes"], fmt=fmt_b))
+    missed = [k for k, v in (("cold", med(ours["cold"])), ("nochange", med(ours["nochange"])),
+                             ("edit", med(ours["edit"]))) if v >= TARGETS[k]]
+    missed += [n for n, s in w_ours.items() if med(s) >= TARGETS["page_bytes"]]
+    print()
+    print("targets missed: " + (", ".join(missed) if missed else "none"))
+    if args.json:
+        raw = {"book": {k: v for k, v in ours.items() if not k.startswith("_")},
+               "default": {k: v for k, v in ref.items() if not k.startswith("_")},
+               "notebooks": nb_ours, "notebook_default": nb_ref, "pages": w_ours, "page_default": w_ref,
+               "pages_gzip": z_ours, "page_default_gzip": z_ref}
+        args.json.write_text(json.dumps(raw, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The built site in a real browser (headless Chromium through Playwright).
+
+For every page: no console errors, no failed or 4xx/5xx requests, no request to any host
+but the local server; every mechanism diagram (figure.mechgraph svg) is visible and its
+links resolve; every internal link and anchor resolves. Plus: the light/dark switch,
+search, and a full-page screenshot of each chapter in tests/artifacts/ (gitignored).
+
+Needs `make book` first (skips otherwise) and Chromium (`make browser-deps`).
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urljoin
+
+import pytest
+
+from sitetools import ARTIFACTS, BUILD, broken_link, chapter_pages, is_local, launch_chromium, page_links, serve, site_pages
+
+PAGES = site_pages() or ["index.html"]
+CHAPTERS = chapter_pages() or ["index.html"]
+SEARCH_TERM = "microglia"  # appears in several chapters and in the glossary
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    if not (BUILD / "index.html").is_file():
+        pytest.skip(f"no built site at {BUILD}: run `make book` first")
+    with serve(BUILD) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+class PageLog:
+    """Everything worth complaining about while a page loads."""
+
+    def __init__(self, page, base: str):
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text} ({m.location.get('url')})")
+                if m.type in ("error", "assert") else None)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught exception: {e}"))
+        page.on("request", lambda r: None if is_local(r.url) else self.foreign.append(r.url))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}")
+                if is_local(r.url) else None)
+        page.on("response", lambda r: self.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None)
+
+
+def open_page(browser, base: str, path: str, **context_args):
+    context = browser.new_context(**context_args)
+    # a request to another host must never leave the machine, even if the page asks for one
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*"), lambda route: route.abort())
+    page = context.new_page()
+    log = PageLog(page, base)
+    page.goto(base + path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(700)  # late requests (the browser asks for /favicon.ico after load)
+    return context, page, log
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_cleanly(browser, base_url, path):
+    context, page, log = open_page(browser, base_url, path)
+    try:
+        assert not log.errors, f"{path}: console errors:\n" + "\n".join(log.errors)
+        assert not log.failed, f"{path}: failed requests:\n" + "\n".join(log.failed)
+        assert not log.foreign, f"{path}: requests to other hosts:\n" + "\n".join(log.foreign)
+        # without <link rel="icon"> every browser asks for /favicon.ico, a 404 (headless Chromium
+        # under Playwright does not always show that request, so check the declaration itself)
+        icon = page.evaluate("(document.querySelector('link[rel~=icon]') || {}).href || ''")
+        assert icon, f"{path}: no <link rel=icon>: browsers will request /favicon.ico and get a 404"
+        assert page.request.get(icon).status == 200, f"{path}: favicon {icon} does not load"
+        if path in CHAPTERS:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / (path.replace("/", "__").removesuffix(".html") + ".png")),
+                            full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_diagrams_visible_and_linked(browser, base_url, path):
+    context, page, _ = open_page(browser, base_url, path)
+    try:
+        # diagrams in a collapsed cell (tags: hide-output / hide-input) are shown the way a reader does it
+        page.eval_on_selector_all("details:has(figure.mechgraph)", "els => els.forEach(d => d.open = true)")
+        svgs = page.locator("figure.mechgraph svg")
+        problems = []
+        for i in range(svgs.count()):
+            svg = svgs.nth(i)
+            svg.scroll_into_view_if_needed()
+            box = svg.bounding_box()
+            if not svg.is_visible() or not box or box["width"] <= 0 or box["height"] <= 0:
+                problems.append(f"diagram svg #{i} is not visible (box {box})")
+        hrefs = page.eval_on_selector_all(
+            "figure.mechgraph svg a",
+            "els => els.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))")
+        for href in filter(None, hrefs):
+            why = broken_link(BUILD, path, href)
+            if why:
+                problems.append(f"diagram link {why}")
+            elif not re.match(r"^[a-z]+:", href):  # fetch the internal target through the server too
+                status = page.request.get(urldefrag(urljoin(page.url, href))[0]).status
+                if status != 200:
+                    problems.append(f"diagram link {href}: HTTP {status}")
+        assert not problems, f"{path}:\n" + "\n".join(problems)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_internal_links_resolve(base_url, path):
+    broken = sorted({why for _, href in page_links(BUILD, path) if (why := broken_link(BUILD, path, href))})
+    assert not broken, f"{path}: {len(broken)} broken internal link(s):\n" + "\n".join(broken)
+
+
+def test_theme_switch(browser, base_url):
+    """The colour-mode button cycles light -> auto (system, light here) -> dark; the theme
+    attribute must reach both light and dark, and the choice must survive a reload."""
+    context, page, log = open_page(browser, base_url, "index.html", color_scheme="light")
+    try:
+        state = "[document.documentElement.dataset.mode, document.documentElement.dataset.theme]"
+        mode, theme = page.evaluate(state)
+        assert mode in ("light", "dark", "auto") and theme in ("light", "dark"), \
+            f"invalid colour mode on load: mode={mode!r} theme={theme!r}"
+        modes, themes = [mode], {theme}
+        button = page.locator(".theme-switch-button:visible").first
+        for _ in range(3):
+            button.click()
+            page.wait_for_function(f"document.documentElement.dataset.mode !== {modes[-1]!r}", timeout=5000)
+            mode, theme = page.evaluate(state)
+            modes.append(mode)
+            themes.add(theme)
+        assert set(modes) == {"light", "dark", "auto"}, f"modes seen: {modes}"
+        assert themes == {"light", "dark"}, f"data-theme never changed: {themes}"
+        button.click()
+        page.wait_for_function(f"document.documentElement.dataset.mode !== {modes[-1]!r}", timeout=5000)
+        chosen = page.evaluate(state)
+        page.reload(wait_until="load")
+        assert page.evaluate(state) == chosen, "the chosen mode was not kept after a reload"
+        assert not log.errors, "\n".join(log.errors)
+    finally:
+        context.close()
+
+
+def test_search_finds_known_term(browser, base_url):
+    context, page, log = open_page(browser, base_url, f"search.html?q={SEARCH_TERM}")
+    try:
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(timeout=15000)
+        assert results.count() > 0
+        texts = " ".join(results.all_inner_texts()).lower()
+        assert SEARCH_TERM in texts, f"results do not mention {SEARCH_TERM!r}: {texts[:500]}"
+        assert not log.errors, "\n".join(log.errors)
+    finally:
+        context.close()
