@@ -28,3 +28,25 @@ def site() -> Path:
     if not (SITE / "index.html").exists():
         pytest.fail("_build/html is missing: run 'make book' (make test does it for you)")
     return SITE
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    """The built book served on 127.0.0.1 for the browser tests."""
+    from sitetools import BUILD, serve
+
+    with serve(BUILD) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser(base_url):
+    """Headless Chromium from the system (never a downloaded one), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from sitetools import launch_chromium
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()

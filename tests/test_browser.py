@@ -14,28 +14,12 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from sitetools import ARTIFACTS, BUILD, broken_link, chapter_pages, is_local, launch_chromium, page_links, serve, site_pages
+from sitetools import ARTIFACTS, BUILD, broken_link, chapter_pages, is_local, page_links, site_pages
 
 PAGES = site_pages() or ["index.html"]
 CHAPTERS = chapter_pages() or ["index.html"]
 SEARCH_TERM = "microglia"  # appears in several chapters and in the glossary
 
-
-@pytest.fixture(scope="module")
-def base_url():
-    if not (BUILD / "index.html").is_file():
-        pytest.skip(f"no built site at {BUILD}: run `make book` first")
-    with serve(BUILD) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(base_url):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 class PageLog:
