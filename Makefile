@@ -67,7 +67,13 @@ browser-deps: $(AXE)
 validate: $(STAMP)
 	@$(BIN)/python -m mechgraph validate
 
-book: $(STAMP) system-deps validate
+# The data check before a build, repeated only when the data, the bibliography or the package change.
+VALIDATED := _build/.data-valid
+$(VALIDATED): $(STAMP) $(wildcard data/*) references.bib $(wildcard mechgraph/*.py)
+	@$(BIN)/python -m mechgraph validate
+	@mkdir -p _build && touch $@
+
+book: $(STAMP) system-deps $(VALIDATED)
 	@$(BIN)/jupyter-book build . $(JB_ARGS) || { \
 	  rm -rf _build/html _build/.doctrees; \
 	  echo "error: the build failed (see the messages above); _build/html was removed so nothing half-built is left (the next build re-reads every page, so no warning hides in the cache)."; \
@@ -81,15 +87,15 @@ test: book browser-deps
 test-fast: book browser-deps
 	$(BIN)/python -m pytest -m "not slow"
 
-figures: $(STAMP) system-deps validate
+figures: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/python -m mechgraph figures
 
-preview: $(STAMP) system-deps validate
+preview: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
 	$(BIN)/sphinx-autobuild . _build/html --host 127.0.0.1 --port 8000 \
 	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html
 
-bench: $(STAMP) system-deps validate browser-deps
+bench: $(STAMP) system-deps $(VALIDATED) browser-deps
 	$(BIN)/python tests/benchmark.py
 
 clean:
