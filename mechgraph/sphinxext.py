@@ -6,10 +6,13 @@
   are served from the cache otherwise.
 * ``{data-glossary}`` and ``{data-errata}`` directives render the glossary and the
   critical-reading entries from the data.
+* ``{data-figures}`` lists every figure for slides (the lighter of its SVG and PNG shown,
+  lazy-loaded, with its size set so the page does not jump).
 * Glossary links carry their definition as a tooltip.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -73,9 +76,15 @@ class DataFigures(_GeneratedMyST):
 
         out = []
         for item in catalogue(load()):
+            # The page shows the lighter file: matplotlib's SVGs spell out every hatch line
+            # (about 300 KB each, against 30-90 KB for the PNG), Graphviz's SVGs are small
+            # (35-65 KB, against 0.2-0.6 MB for their high-resolution PNG). Both stay
+            # downloadable, and images below the fold load only when scrolled to.
+            shown = "png" if item.name.startswith("plot-") else "svg"
             out += [f"({item.name})=", f"## {item.title}", "",
-                    f"```{{figure}} ../figures/{item.name}.svg", f":alt: {item.title}: {item.caption}",
-                    ":width: 100%", "", f"{item.caption} *Computed from:* {item.sources}.", "```", "",
+                    f"```{{figure}} ../figures/{item.name}.{shown}", f":alt: {item.title}: {item.caption}",
+                    ":width: 100%", ":loading: lazy", "",
+                    f"{item.caption} *Computed from:* {item.sources}.", "```", "",
                     f"Files for slides: {{download}}`SVG <../figures/{item.name}.svg>`, "
                     f"{{download}}`PNG <../figures/{item.name}.png>`.", ""]
         return "\n".join(out)
@@ -110,6 +119,36 @@ def _accessible_body(app: Sphinx, pagename: str, templatename: str, context: dic
         context["body"] = body
 
 
+_LAZY_IMG = re.compile(r'<img (?P<before>[^>]*?)loading="lazy" src="(?P<src>[^"]*_images/(?P<name>[^"/]+))"')
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    """Intrinsic width and height of a PNG (IHDR) or an SVG (viewBox), or None."""
+    head = path.read_bytes()[:4096]
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    box = re.search(rb'<svg[^>]*?viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', head)
+    return (round(float(box[1])), round(float(box[2]))) if box else None
+
+
+def _lazy_image_sizes(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give lazy-loaded images (the figures page) width and height attributes, so the browser
+    reserves their space before they load: otherwise each is 0 px tall until fetched, the
+    whole page "is near the viewport", every image loads at once, and the page jumps."""
+    body = context.get("body")
+    if not body or 'loading="lazy"' not in body:
+        return
+
+    def sized(match: re.Match) -> str:
+        source = Path(app.srcdir, "figures", match["name"])  # every image of the figures page
+        size = _image_size(source) if source.is_file() else None
+        if size is None or "width=" in match["before"]:
+            return match[0]
+        return f'<img {match["before"]}width="{size[0]}" height="{size[1]}" loading="lazy" src="{match["src"]}"'
+
+    context["body"] = _LAZY_IMG.sub(sized, body)
+
+
 def _unique_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Drop repeated <script> entries. Sphinx 7.4 lists an inline script twice when an extension
     adds it with filename None (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2); sphinx-thebe's
@@ -142,6 +181,33 @@ def _stable_notebook_ids(app: Sphinx, exception) -> None:
             nbformat.write(nb, path)
 
 
+ICON_CSS = "fa-icons.css"
+ICON_FONTS = {"fa-solid-900": "solid", "fa-regular-400": "regular", "fa-brands-400": "brands"}
+
+
+def _subset_icon_fonts(app: Sphinx, exception) -> None:
+    """Cut the theme's Font Awesome fonts (274 KB on every page) down to the glyphs that
+    _static/fa-icons.css uses; that file's @font-face rules point at the subsets."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import re
+
+    from fontTools import subset
+
+    static = Path(app.outdir) / "_static"
+    css = (static / ICON_CSS).read_text(encoding="utf-8")
+    codepoints = sorted({int(c, 16) for c in re.findall(r'content: "\\(f[0-9a-f]{3})"', css)})
+    (static / "fa-subset").mkdir(exist_ok=True)
+    for name in ICON_FONTS:
+        options = subset.Options()
+        options.flavor = "woff"  # zlib-compressed; woff2 would need the brotli package
+        font = subset.load_font(str(static / "vendor" / "fontawesome" / "webfonts" / f"{name}.ttf"), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
+        subset.save_font(font, str(static / "fa-subset" / f"{name}.woff"), options)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_data_and_cache, priority=400)
     app.add_directive("data-glossary", DataGlossary)
@@ -149,6 +215,8 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("data-figures", DataFigures)
     app.connect("doctree-resolved", _term_tooltips)
     app.connect("html-page-context", _accessible_body)
+    app.connect("html-page-context", _lazy_image_sizes)
     app.connect("html-page-context", _unique_scripts, priority=900)  # after extensions add page scripts
     app.connect("build-finished", _stable_notebook_ids)
+    app.connect("build-finished", _subset_icon_fonts)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -71,6 +71,41 @@ def test_page_loads_cleanly(browser, base_url, path):
 
 
 @pytest.mark.parametrize("path", PAGES)
+def test_icons_drawn_with_webfont(browser, base_url, path):
+    """Font Awesome icons come from webfont subsets (_static/fa-icons.css, fonts cut at build time
+    by mechgraph.sphinxext), not from the 1.49 MB fontawesome.js (_templates/static/webpack-macros.html
+    no longer loads it) nor the full 274 KB fonts. Each icon
+    must have a glyph in a Font Awesome font, and empty alternative text (content: "..." / ""),
+    so that it stays out of accessible names as the SVG build's aria-hidden <svg> did."""
+    requested = []
+    context = browser.new_context()
+    context.on("request", lambda r: requested.append(r.url))
+    page = context.new_page()
+    try:
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.fonts.ready")
+        assert not [u for u in requested if "fontawesome.js" in u], f"{path}: fontawesome.js is loaded again"
+        full_fonts = [u for u in requested if "vendor/fontawesome/webfonts/" in u]
+        assert not full_fonts, f"{path}: the full icon fonts are fetched instead of the subsets: {full_fonts}"
+        assert not [u for u in requested if "searchindex.js" in u] or path.endswith("search.html"), \
+            f"{path}: the search index is loaded outside the search page"
+        icons = page.evaluate("""() => [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]
+            .map(e => { const cs = getComputedStyle(e, '::before');
+                        return [e.getAttribute('class').replace(/\\s+/g, ' '), cs.content, cs.fontFamily]; })""")
+        assert icons, f"{path}: no Font Awesome icon found (the header has several)"
+        problems = [f"{cls}: ::before content {content!r}, font {font!r}" for cls, content, font in icons
+                    if not re.fullmatch(r'"[\ue000-\uf8ff]" / ""', content) or "Font Awesome 6" not in font]
+        assert not problems, (f"{path}: icons without a glyph or with a glyph screen readers read "
+                              "(add them to _static/fa-icons.css):\n" + "\n".join(problems))
+        faces = page.evaluate("() => [...document.fonts].filter(f => f.family.includes('Font Awesome'))"
+                              ".map(f => f.family + ' ' + f.weight + ': ' + f.status)")
+        assert "Font Awesome 6 Free 900: loaded" in faces, f"{path}: the solid icon font did not load: {faces}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_diagrams_visible_and_linked(browser, base_url, path):
     context, page, _ = open_page(browser, base_url, path)
     try:
