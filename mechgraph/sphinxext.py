@@ -185,18 +185,36 @@ ICON_CSS = "fa-icons.css"
 ICON_FONTS = {"fa-solid-900": "solid", "fa-regular-400": "regular", "fa-brands-400": "brands"}
 
 
-def _subset_icon_fonts(app: Sphinx, exception) -> None:
-    """Cut the theme's Font Awesome fonts (274 KB on every page) down to the glyphs that
-    _static/fa-icons.css uses; that file's @font-face rules point at the subsets."""
-    if exception is not None or app.builder.format != "html":
-        return
+def _icon_codepoints(static: Path) -> list[int]:
+    """Every Font Awesome glyph a page can show: those of _static/fa-icons.css, the theme's
+    --pst-icon-* variables (admonitions, links) and the icon glyphs other stylesheets insert.
+    The theme's own one-rule-per-icon list (thousands of .fa-* classes) is not counted."""
     import re
 
+    def glyphs(text: str) -> set[int]:
+        escaped = {int(c, 16) for c in re.findall(r"\\(f[0-9a-f]{3})\b", text)}
+        return escaped | {ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF}
+
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    found = set()
+    for match in re.finditer(r"--pst-icon-[a-z-]+:\s*(\"[^\"]*\")", theme_css.read_text(encoding="utf-8")):
+        found |= glyphs(match.group(1))
+    for css in static.rglob("*.css"):
+        if css != theme_css and "vendor" not in css.parts:
+            for declaration in re.findall(r"content\s*:\s*([^;}]*)", css.read_text(encoding="utf-8")):
+                found |= glyphs(declaration)
+    return sorted(found)
+
+
+def _subset_icon_fonts(app: Sphinx, exception) -> None:
+    """Cut the theme's Font Awesome fonts (274 KB on every page) down to the glyphs the pages
+    can use; the @font-face rules in _static/fa-icons.css point at these subsets."""
+    if exception is not None or app.builder.format != "html":
+        return
     from fontTools import subset
 
     static = Path(app.outdir) / "_static"
-    css = (static / ICON_CSS).read_text(encoding="utf-8")
-    codepoints = sorted({int(c, 16) for c in re.findall(r'content: "\\(f[0-9a-f]{3})"', css)})
+    codepoints = _icon_codepoints(static)
     (static / "fa-subset").mkdir(exist_ok=True)
     for name in ICON_FONTS:
         options = subset.Options()
