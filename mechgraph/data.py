@@ -54,9 +54,6 @@ class BookData:
     errata: pd.DataFrame
     references: dict[str, Reference]
 
-    def entity(self, entity_id: str) -> pd.Series:
-        return self.entities.loc[entity_id]
-
 
 def _where(path: Path, row: int | None = None, column: str | None = None) -> str:
     place = f"data/{path.name}" if path.parent.name == "data" else path.name

@@ -1,8 +1,6 @@
 """Pages and tables generated from the critical-reading data (data/errata.csv)."""
 from __future__ import annotations
 
-import pandas as pd
-
 from mechgraph.data import BookData, _keys
 
 KIND_NAMES = {
@@ -40,13 +38,8 @@ def errata_myst(data: BookData) -> str:
                 f"*What is right.* {e.correction} {{cite:p}}`{cites}`", ""]
         if len(affected) or len(rows):
             where = [f"{{doc}}`{doc}`" for doc in chapters]
-            where += [f"Table 1 row for {{cite:t}}`{r.citation}`" for r in rows.itertuples()]
+            where += [f"Table 1 row {{cite:p}}`{r.citation}`" for r in rows.itertuples()]
             out += [f"*Corrected in the book:* {', '.join(where)} "
                     f"(statements {', '.join(affected['id']) or 'none'}).", ""]
     return "\n".join(out)
 
-
-def errata_summary(data: BookData) -> pd.DataFrame:
-    """Counts of errata by kind and confidence, for the chapter's overview table."""
-    table = pd.crosstab(data.errata["kind"].map(KIND_NAMES), data.errata["confidence"])
-    return table.reindex(columns=[c for c in ("high", "medium", "low") if c in table.columns])
