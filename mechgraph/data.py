@@ -54,6 +54,10 @@ class BookData:
     errata: pd.DataFrame
     references: dict[str, Reference]
 
+    def figure_statements(self, figure_id: str) -> pd.DataFrame:
+        """The statements drawn in one named figure."""
+        return self.statements[self.statements["figures"].map(lambda cell: figure_id in _keys(cell))]
+
 
 def _where(path: Path, row: int | None = None, column: str | None = None) -> str:
     place = f"data/{path.name}" if path.parent.name == "data" else path.name
@@ -163,7 +167,7 @@ def _cross_checks(raw: dict[str, list[dict[str, str]]], refs: dict[str, Referenc
     return problems
 
 
-def _header_problems(data_dir: Path, raw: dict) -> list[str]:
+def _header_problems(data_dir: Path) -> list[str]:
     """Columns must be exactly the schema's, in its order (the schema maps them by position)."""
     schema = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
     problems = []
@@ -172,13 +176,12 @@ def _header_problems(data_dir: Path, raw: dict) -> list[str]:
         expected = [f["name"] for f in resource["schema"]["fields"]]
         with path.open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f), [])
-        for name in expected:
-            if name not in header:
-                problems.append(f"{_where(path, 1, name)}: the header is missing column '{name}'")
-        for name in header:
-            if name not in expected:
-                problems.append(f"{_where(path, 1, name)}: unexpected column '{name}' (not in datapackage.json)")
-        if not problems and header != expected:
+        wrong = [f"{_where(path, 1, name)}: the header is missing column '{name}'"
+                 for name in expected if name not in header]
+        wrong += [f"{_where(path, 1, name)}: unexpected column '{name}' (not in datapackage.json)"
+                  for name in header if name not in expected]
+        problems += wrong
+        if not wrong and header != expected:
             problems.append(f"{_where(path, 1)}: columns must be in the order {', '.join(expected)}")
     return problems
 
@@ -193,7 +196,7 @@ def validate(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> list[str]:
         return problems + [f"references.bib: {err}"]
     if problems:  # unreadable files: nothing further can be checked
         return problems
-    problems += _header_problems(data_dir, raw)
+    problems += _header_problems(data_dir)
     if problems:
         return problems
     problems += _frictionless_problems(data_dir / "datapackage.json")

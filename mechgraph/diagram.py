@@ -170,7 +170,7 @@ def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple
         if figure not in data.figures.index:
             raise ValueError(f"unknown figure '{figure}'; known: {', '.join(data.figures.index)}")
         meta = data.figures.loc[figure]
-        rows = st[st["figures"].map(lambda cell: figure in _keys(cell))]
+        rows = data.figure_statements(figure)
         return rows, f"figure-{figure}", meta["title"], meta["caption"]
     if chapter is not None:
         rows = st[st["chapter"] == chapter]
@@ -227,10 +227,12 @@ def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, st
                  f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"', svg, count=1)
     svg = re.sub(r'(<svg[^>]*>)', lambda m: (f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
                                              f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'), svg, count=1)
+    # graphviz titles each node and edge with its DOT name; show the readable label instead
+    def readable(match: re.Match) -> str:
+        name = html.unescape(match.group(1))
+        return f"<title>{html.escape(titles.get(name, name))}</title>"
 
-    # graphviz titles each node with its DOT name; show the readable label instead
-    svg = re.sub(r"<title>([^<]*)</title>", lambda m: f"<title>{html.escape(titles.get(html.unescape(m.group(1)), html.unescape(m.group(1))))}</title>"
-                 if not m.group(0).startswith(f'<title id=') else m.group(0), svg)
+    svg = re.sub(r"<title>([^<]*)</title>", readable, svg)
     return svg.strip()
 
 
@@ -241,16 +243,16 @@ def _legend(slug: str, kinds: list[str], relations: list[str], groups: list[str]
     row1 = [f"k_{kind}" for kind in kinds]
     for kind in kinds:
         g.node(f"k_{kind}", dot_text(KIND_NAMES[kind]), **{**_node_attrs(kind), "fontsize": "9", "height": "0.3"})
-    samples = [(POLARITY_NAMES[p], {"up": "activates", "down": "inhibits", "other": "secretes"}[p], "animal")
-               for p in ("up", "down", "other") if p in {polarity(r) for r in relations}]
-    samples += [(EVIDENCE_NAMES[grp], "secretes", grp) for grp in EVIDENCE_STYLE if grp in groups]
+    used = {polarity(r) for r in relations}
+    samples = [(POLARITY_NAMES[p], _edge_attrs({"up": "activates", "down": "inhibits", "other": "secretes"}[p], "animal"))
+               for p in ("up", "down", "other") if p in used]
+    samples += [(EVIDENCE_NAMES[grp], _edge_attrs("secretes", grp) | {"arrowhead": "none", "color": "#1f2937"})
+                for grp in EVIDENCE_STYLE if grp in groups]  # evidence samples: line style only
     row2 = []
-    for i, (text, relation, grp) in enumerate(samples):
+    for i, (text, attrs) in enumerate(samples):
         g.node(f"s{i}a", "", shape="point", width="0.04")
         g.node(f"s{i}b", dot_text(text), shape="plaintext", fontname=FONT, fontsize="9")
-        attrs = _edge_attrs(relation, grp) | {"minlen": "2"}
-        if text in EVIDENCE_NAMES.values():
-            attrs |= {"arrowhead": "none", "color": "#1f2937"}
+        attrs = attrs | {"minlen": "2"}
         g.edge(f"s{i}a", f"s{i}b", **attrs)
         row2 += [f"s{i}a", f"s{i}b"]
     if direct:

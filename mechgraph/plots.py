@@ -32,6 +32,7 @@ GROUP_LOOK = {  # colour (Okabe-Ito) and hatch, so print and colour-blind reader
     "review": ("#999999", "xx"),
 }
 SCOPE_LOOK = {"direct": ("#D55E00", "////"), "extrapolated": ("#CCCCCC", "")}
+SCOPE_NAMES = {"direct": "direct cancer-pain evidence", "extrapolated": "extrapolated from another setting"}
 
 
 def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xlabel: str):
@@ -73,7 +74,7 @@ def evidence_by_figure(data: BookData) -> pd.DataFrame:
     """For each named diagram: statements by evidence kind, and how many are direct cancer-pain evidence."""
     rows = []
     for fig in data.figures.itertuples():
-        part = data.statements[data.statements["figures"].map(lambda c, f=fig.id: f in _keys(c))]
+        part = data.figure_statements(fig.id)
         groups = part["evidence"].map(EVIDENCE_GROUP).value_counts()
         rows.append({"diagram": fig.title, **{EVIDENCE_NAMES[g]: int(groups.get(g, 0)) for g in GROUP_ORDER},
                      "direct cancer pain": int((part["cancer_pain"] == "direct").sum()), "total": len(part)})
@@ -88,8 +89,7 @@ def plot_evidence_by_chapter(data: BookData):
 
 
 def plot_scope_by_chapter(data: BookData):
-    names = {"direct": "direct cancer-pain evidence", "extrapolated": "extrapolated from another setting"}
-    return _stacked_barh(scope_by_chapter(data), SCOPE_LOOK, names,
+    return _stacked_barh(scope_by_chapter(data), SCOPE_LOOK, SCOPE_NAMES,
                          "How much of each chapter was measured in cancer pain itself", "statements")
 
 
@@ -98,11 +98,9 @@ def literature_table(data: BookData) -> pd.DataFrame:
     rows = []
     for st in data.statements.itertuples():
         for key in _keys(st.citations):
-            rows.append({"key": key, "evidence": st.evidence, "cancer_pain": st.cancer_pain})
+            rows.append({"key": key, "evidence": st.evidence})
     frame = pd.DataFrame(rows)
-    best = frame.groupby("key").agg(
-        evidence=("evidence", lambda s: min(s, key=EVIDENCE_RANK.index)),
-        direct=("cancer_pain", lambda s: (s == "direct").any()))
+    best = frame.groupby("key").agg(evidence=("evidence", lambda s: min(s, key=EVIDENCE_RANK.index)))
     best["year"] = [int(data.references[k].year) for k in best.index]
     best["group"] = best["evidence"].map(EVIDENCE_GROUP)
     return best.sort_values(["year", "group"])
@@ -204,7 +202,8 @@ def tumour_effects(data: BookData) -> pd.DataFrame:
 
 def plot_tumour_effects(data: BookData):
     """Pro- versus anti-tumour statements, split by the kind of evidence behind them."""
-    counts = pd.crosstab(tumour_effects(data)["evidence"], tumour_effects(data)["direction"])
+    effects = tumour_effects(data)
+    counts = pd.crosstab(effects["evidence"], effects["direction"])
     counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns])
     fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(counts) + 1.6))
     height = 0.38
@@ -233,8 +232,7 @@ def plot_msc_settings(data: BookData):
     rows = st[(st["chapter"] == "pain-mechanisms") & st["subject"].isin(MSC_PRODUCTS)]
     counts = pd.crosstab(rows["setting"].str.replace("_", " "), rows["cancer_pain"])
     counts = counts.reindex(columns=[c for c in ("direct", "extrapolated") if c in counts.columns], fill_value=0)
-    names = {"direct": "direct cancer-pain evidence", "extrapolated": "extrapolated from another setting"}
-    return _stacked_barh(counts, SCOPE_LOOK, names, "What MSC products did, by the setting studied",
+    return _stacked_barh(counts, SCOPE_LOOK, SCOPE_NAMES, "What MSC products did, by the setting studied",
                          "statements with an MSC product as subject")
 
 
@@ -245,7 +243,8 @@ def errata_table(data: BookData) -> pd.DataFrame:
 
 
 def plot_errata(data: BookData):
-    table = errata_table(data).sort_values(by=list(errata_table(data).columns), ascending=False)
+    table = errata_table(data)
+    table = table.sort_values(by=list(table.columns), ascending=False)
     looks = {"high": ("#0072B2", "////"), "medium": ("#E69F00", "...."), "low": ("#CCCCCC", "")}
     return _stacked_barh(table, looks, {c: f"{c} confidence" for c in looks},
                          "Problems found in the review, by kind", "entries")

@@ -77,7 +77,7 @@ def catalogue(data: BookData) -> list[SlideFigure]:
     """All figures, in book order: the named diagrams, then the plots."""
     items = []
     for fig in data.figures.itertuples():
-        rows = data.statements[data.statements["figures"].map(lambda c, f=fig.id: f in _keys(c))]
+        rows = data.figure_statements(fig.id)
         keys = sorted({k for c in rows["citations"] for k in _keys(c)})
         items.append(SlideFigure(f"diagram-{fig.id}", fig.title, fig.caption,
                                  f"{len(rows)} statements citing {len(keys)} papers",
