@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
+from sitetools import BUILD, REPO as ROOT, launch_chromium, serve
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -25,17 +25,15 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built book (make test builds it first)."""
-    if not (SITE / "index.html").exists():
-        pytest.fail("_build/html is missing: run 'make book' (make test does it for you)")
-    return SITE
+    if not (BUILD / "index.html").exists():
+        pytest.fail(f"{BUILD} is missing: run 'make book' (make test does it for you)")
+    return BUILD
 
 
 @pytest.fixture(scope="session")
 def base_url(site):
     """The built book served on 127.0.0.1 for the browser tests."""
-    from sitetools import BUILD, serve
-
-    with serve(BUILD) as base:
+    with serve(site) as base:
         yield base
 
 
@@ -43,8 +41,6 @@ def base_url(site):
 def browser(base_url):
     """Headless Chromium from the system (never a downloaded one), driven by Playwright."""
     from playwright.sync_api import sync_playwright
-
-    from sitetools import launch_chromium
 
     with sync_playwright() as p:
         chromium = launch_chromium(p)
