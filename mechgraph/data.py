@@ -55,8 +55,12 @@ class BookData:
     references: dict[str, Reference]
 
     def figure_statements(self, figure_id: str) -> pd.DataFrame:
-        """The statements drawn in one named figure."""
+        """The statements drawn in one named figure (a whole figure lists those of all its panels)."""
         return self.statements[self.statements["figures"].map(lambda cell: figure_id in _keys(cell))]
+
+    def panels(self, figure_id: str) -> list[str]:
+        """The ids of the panels a whole figure is split into, in the order of figures.csv."""
+        return list(self.figures.index[self.figures["part_of"] == figure_id])
 
 
 def _where(path: Path, row: int | None = None, column: str | None = None) -> str:
@@ -154,6 +158,18 @@ def _cross_checks(raw: dict[str, list[dict[str, str]]], refs: dict[str, Referenc
     for line, row in enumerate(raw["entities"], start=2):
         if row.get("id") and row["id"] not in used:
             problems.append(f"{_where(path['entities'], line, 'id')}: orphan entity '{row['id']}' is in no statement")
+    parent_of = {r["id"]: r.get("part_of") or "" for r in raw["figures"]}
+    for line, row in enumerate(raw["figures"], start=2):
+        parent = row.get("part_of") or ""
+        if parent and parent_of.get(parent):
+            problems.append(f"{_where(path['figures'], line, 'part_of')}: '{parent}' is itself a panel of "
+                            f"'{parent_of[parent]}'; a panel must belong to a whole figure")
+    for line, row in enumerate(raw["statements"], start=2):
+        figs = _keys(row.get("figures"))
+        for fig in figs:
+            if parent_of.get(fig) and parent_of[fig] not in figs:
+                problems.append(f"{_where(path['statements'], line, 'figures')}: panel '{fig}' is part of "
+                                f"'{parent_of[fig]}', which the statement must list too")
     shown = {f for r in raw["statements"] for f in _keys(r.get("figures"))}
     for line, row in enumerate(raw["figures"], start=2):
         if row.get("id") and row["id"] not in shown:

@@ -14,8 +14,8 @@ links and tooltips work. Meaning is never carried by colour alone:
 """
 from __future__ import annotations
 
+import functools
 import html
-import math
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -97,16 +97,21 @@ def _md_escape(text: str) -> str:
 
 @dataclass
 class Diagram:
-    """A rendered diagram: SVG, legend and the statements it shows (its text alternative)."""
+    """A rendered diagram: SVG, key and the statements it shows (its text alternative).
+
+    In the book the diagram is wrapped in a numbered figure whose caption the chapter gives
+    (cell metadata ``mystnb.figure``); in JupyterLab its title is shown above it.
+    """
 
     slug: str
     title: str
     caption: str
     svg: str
-    legend_svg: str
+    legend_html: str
     dot_source: str = field(repr=False)
     rows: pd.DataFrame = field(repr=False)
     data: BookData = field(repr=False)
+    whole: bool = False  # shown as the full-size, zoomable view of a whole figure
 
     # -- text alternative -------------------------------------------------
     def _sentence(self, row, markdown: bool) -> str:
@@ -127,25 +132,44 @@ class Diagram:
         return (f"<strong>{html.escape(subj)}</strong> {relation} <strong>{html.escape(obj)}</strong> "
                 f"({html.escape(row.context)}; {evidence}{species}; {scope}). {refs}")
 
-    def _figure_html(self) -> str:
+    def _drawing_html(self, heading: bool) -> str:
         svg = "\n".join(line for line in self.svg.splitlines() if line.strip())
-        legend = "\n".join(line for line in self.legend_svg.splitlines() if line.strip())
-        return (f'<figure class="mechgraph" id="{self.slug}">\n{svg}\n'
-                f'<figcaption><strong>{html.escape(self.title)}.</strong> {html.escape(self.caption)}</figcaption>\n'
-                f'<div class="mechgraph-legend" aria-label="Legend">\n{legend}\n</div>\n</figure>')
+        title = f'<p class="mechgraph-title"><strong>{html.escape(self.title)}</strong></p>\n' if heading else ""
+        text_link = (f'<p class="mechgraph-skip"><a href="#{self.slug}-text">Text description of this diagram</a>'
+                     f' <span aria-hidden="true">&#8595;</span></p>\n')
+        box = (f'<div class="mechgraph-scroll" tabindex="0" role="region" aria-label="{html.escape(self.title)} '
+               f'(diagram; scroll sideways if it is wider than the page)">\n{svg}\n</div>\n'
+               '<p class="mechgraph-hint" aria-hidden="true">Scroll sideways to see the whole diagram &#8594;</p>\n')
+        if self.whole:
+            zoom = ('<div class="mechgraph-zoom" role="toolbar" aria-label="Zoom">'
+                    '<button type="button" data-zoom="out" aria-label="Zoom out">&#8722;</button>'
+                    '<button type="button" data-zoom="fit">Fit to page</button>'
+                    '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
+                    '<button type="button" data-zoom="reset">Full size</button></div>\n')
+            return (f'<details class="mechgraph-whole" id="{self.slug}">\n<summary>{html.escape(self.title)}: '
+                    f'the whole figure, full size (zoom and scroll)</summary>\n{zoom}{box}{self.legend_html}\n')
+        return f'<div class="mechgraph" id="{self.slug}">\n{title}{text_link}{box}{self.legend_html}\n'
 
     def _summary(self) -> str:
         return f"Text description: the {len(self.rows)} statements in this diagram"
 
+    def _text_html(self, items: str, markdown: bool) -> str:
+        gap = "\n\n" if markdown else ""
+        return (f'<details class="mechgraph-text" id="{self.slug}-text">\n<summary>{self._summary()}</summary>'
+                f"{gap}{items}{gap}</details>")
+
+    def _close(self) -> str:
+        return "</details>" if self.whole else "</div>"
+
     def _repr_html_(self) -> str:
-        items = "\n".join(f"<li>{self._sentence(r, False)}</li>" for r in self.rows.itertuples())
-        return (f"{self._figure_html()}\n<details class=\"mechgraph-text\"><summary>{self._summary()}</summary>"
-                f"<ul>\n{items}\n</ul></details>")
+        items = "<ul>\n" + "\n".join(f"<li>{self._sentence(r, False)}</li>" for r in self.rows.itertuples()) + "\n</ul>"
+        return f"{self._drawing_html(heading=True)}{self._text_html(items, False)}\n{self._close()}"
 
     def _repr_markdown_(self) -> str:
+        if self.whole:  # the statements are listed under the panels already
+            return f"{self._drawing_html(heading=False)}{self._close()}\n"
         items = "\n".join(f"- {self._sentence(r, True)}" for r in self.rows.itertuples())
-        return (f"{self._figure_html()}\n\n<details class=\"mechgraph-text\">\n"
-                f"<summary>{self._summary()}</summary>\n\n{items}\n\n</details>\n")
+        return f"{self._drawing_html(heading=False)}{self._text_html(items, True)}\n\n{self._close()}\n"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_(),
@@ -154,11 +178,13 @@ class Diagram:
     # -- files for slides ----------------------------------------------------
     def standalone_svg(self) -> str:
         """The diagram as a stand-alone SVG file, for slides."""
-        return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + self.svg + "\n"
+        svg = re.sub(r' style="[^"]*"', "", self.svg, count=1)  # natural size, not the page's sizing
+        return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + svg + "\n"
 
     def png(self, dpi: int = 150) -> bytes:
-        """The diagram as a PNG image, for slides."""
-        return graphviz.pipe("dot", "png", self.dot_source.replace("{", f"{{dpi={dpi};", 1).encode())
+        """The diagram as a PNG image, for slides (on white)."""
+        source = self.dot_source.replace("bgcolor=transparent", "bgcolor=white")
+        return graphviz.pipe("dot", "png", source.replace("{", f"{{dpi={dpi};", 1).encode())
 
 
 def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple[pd.DataFrame, str, str, str]:
@@ -176,8 +202,8 @@ def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple
         rows = st[st["chapter"] == chapter]
         if rows.empty:
             raise ValueError(f"no statements for chapter '{chapter}'")
-        return rows, f"chapter-{chapter}", f"Every mechanism in the chapter '{chapter}'", \
-            "All statements the data records for this chapter."
+        return rows, f"chapter-{chapter}", "The mechanisms of this chapter", \
+            "Every statement this chapter makes about a mechanism."
     if around is not None:
         if around not in data.entities.index:
             raise ValueError(f"unknown entity '{around}'")
@@ -188,24 +214,31 @@ def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple
             reached |= frontier
         rows = st[st["subject"].isin(reached) & st["object"].isin(reached)]
         label = data.entities.loc[around, "label"]
+        steps = {1: "directly", 2: "within two steps", 3: "within three steps"}.get(depth, f"within {depth} steps")
         return rows, f"around-{around}-{depth}", f"Everything linked to {label}", \
-            f"Statements within {depth} step(s) of {label}."
+            f"Every statement that links {label} {steps} to other entities."
     missing = [s for s in statements if s not in st.index]
     if missing:
         raise ValueError(f"unknown statement id(s): {', '.join(missing)}")
     rows = st.loc[list(statements)]
-    return rows, "statements-" + _slug("-".join(statements))[:40], "Selected statements", \
-        f"Statements {', '.join(statements)}."
+    return rows, "statements-" + _slug("-".join(statements))[:40], "A selection of statements", \
+        f"A selection of {len(rows)} statements from the book's data."
+
+
+NODE_FONT_SIZE = 12  # points in the SVG: 16 px at natural size
+EDGE_FONT_SIZE = 10  # 13.3 px at natural size
+MIN_LABEL_PX = 11.5  # no label is ever drawn smaller than this on screen (see _finish_svg)
 
 
 def _node_attrs(kind: str) -> dict[str, str]:
-    attrs = {"style": "filled", "fontname": FONT, "fontsize": "11", "color": "#1f2937"}
+    attrs = {"style": "filled", "fontname": FONT, "fontsize": str(NODE_FONT_SIZE), "color": "#1f2937",
+             "class": f"kind-{kind}"}
     attrs.update(KIND_STYLE[kind])
     return attrs
 
 
 def _edge_attrs(relation: str, evidence_group: str) -> dict[str, str]:
-    attrs = {"fontname": FONT, "fontsize": "9"}
+    attrs = {"fontname": FONT, "fontsize": str(EDGE_FONT_SIZE), "class": f"pol-{polarity(relation)} ev-{evidence_group}"}
     attrs.update(POLARITY_STYLE[polarity(relation)])
     attrs.update(EVIDENCE_STYLE[evidence_group])
     return attrs
@@ -220,10 +253,13 @@ def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, st
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
     svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{slug}-{html.unescape(m.group(1)).replace("-", "_")}"', svg)
-    match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-    width = match.group(1) if match else "600"
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    smallest = min((float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)), default=NODE_FONT_SIZE)
+    natural = width * 4 / 3  # px: one SVG unit is one point
+    least = natural * min(1.0, MIN_LABEL_PX / (smallest * 4 / 3))
     svg = re.sub(r'<svg width="[\d.]+pt" height="[\d.]+pt"',
-                 f'<svg width="100%" style="max-width:{width}pt;min-width:min({width}pt, 36em);height:auto" role="group" '
+                 f'<svg width="100%" style="max-width:{natural:.0f}px;min-width:{least:.0f}px;height:auto" '
+                 f'data-natural-width="{natural:.0f}" role="group" '
                  f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"', svg, count=1)
     svg = re.sub(r'(<svg[^>]*>)', lambda m: (f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
                                              f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'), svg, count=1)
@@ -236,55 +272,84 @@ def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, st
     return svg.strip()
 
 
-def _legend(slug: str, kinds: list[str], relations: list[str], groups: list[str], direct: bool) -> str:
-    """A compact legend in two rows (node kinds; edge styles), drawn with the same styles as the diagram."""
-    g = graphviz.Digraph(f"{slug}-legend", graph_attr={"rankdir": "LR", "bgcolor": "white", "nodesep": "0.1",
-                                                       "ranksep": "0.15", "fontname": FONT, "margin": "0.05"})
-    row1 = [f"k_{kind}" for kind in kinds]
-    for kind in kinds:
-        g.node(f"k_{kind}", dot_text(KIND_NAMES[kind]), **{**_node_attrs(kind), "fontsize": "9", "height": "0.3"})
-    used = {polarity(r) for r in relations}
-    samples = [(POLARITY_NAMES[p], _edge_attrs({"up": "activates", "down": "inhibits", "other": "secretes"}[p], "animal"))
-               for p in ("up", "down", "other") if p in used]
-    samples += [(EVIDENCE_NAMES[grp], _edge_attrs("secretes", grp) | {"arrowhead": "none", "color": "#1f2937"})
-                for grp in EVIDENCE_STYLE if grp in groups]  # evidence samples: line style only
-    row2 = []
-    for i, (text, attrs) in enumerate(samples):
-        g.node(f"s{i}a", "", shape="point", width="0.04")
-        g.node(f"s{i}b", dot_text(text), shape="plaintext", fontname=FONT, fontsize="9")
-        attrs = attrs | {"minlen": "2"}
-        g.edge(f"s{i}a", f"s{i}b", **attrs)
-        row2 += [f"s{i}a", f"s{i}b"]
-    if direct:
-        g.node("direct", dot_text(f"{DIRECT_MARK} measured in cancer pain"), shape="plaintext", fontname=FONT, fontsize="9")
-        row2.append("direct")
-    rows = [row1[i:i + 5] for i in range(0, len(row1), 5)] + [row2[i:i + 6] for i in range(0, len(row2), 6)]
-    for row in rows:  # chain each row with invisible edges so it lies on one line
-        for a, b in zip(row, row[1:]):
-            if not (a.endswith("a") and b == a[:-1] + "b"):
-                g.edge(a, b, style="invis")
+LEGEND_HEADINGS = {
+    "shape": "Shape: kind of entity",
+    "arrow": "Arrowhead and colour: effect",
+    "line": "Line style: strongest evidence",
+    "star": "Star: measured in cancer pain",
+}
+_DASH = {"human": "", "animal": "", "in_vitro": "5,2", "review": "1,3"}
+
+
+def _edge_sample(polarity_name: str, group: str, with_head: bool) -> str:
+    """A small inline SVG of one edge style, drawn with the classes the diagram's edges carry."""
+    colour = POLARITY_STYLE[polarity_name]["color"]
+    dash = f' stroke-dasharray="{_DASH[group]}"' if _DASH[group] else ""
+    head = ""
+    if with_head:
+        head = {"up": f'<polygon points="36,3 46,8 36,13" fill="{colour}" stroke="{colour}" />',
+                "down": f'<polygon points="44,2 46,2 46,14 44,14" fill="{colour}" stroke="{colour}" />',
+                "other": f'<polyline points="37,3 46,8 37,13" fill="none" stroke="{colour}" stroke-width="1.4" />',
+                }[polarity_name]
+    return (f'<svg class="key-sample pol-{polarity_name} ev-{group}" width="48" height="16" viewBox="0 0 48 16" '
+            f'aria-hidden="true" focusable="false"><path d="M2,8 L{36 if with_head else 46},8" fill="none" '
+            f'stroke="{colour}" stroke-width="{EVIDENCE_STYLE[group]["penwidth"]}"{dash} />{head}</svg>')
+
+
+@functools.lru_cache(maxsize=None)
+def _shape_sample(kind: str) -> str:
+    """A small inline SVG of the node shape of one kind of entity, drawn by Graphviz."""
+    g = graphviz.Digraph("k", graph_attr={"bgcolor": "transparent", "pad": "0", "margin": "0"})
+    g.node("n", "", **{**_node_attrs(kind), "width": "0.45", "height": "0.26", "fixedsize": "true"})
     svg = g.pipe(format="svg", encoding="utf-8")
-    return _finish_svg(svg, f"{slug}-legend", "Legend",
-                       "Shapes give the kind of entity; arrowheads the direction of effect; "
-                       "line styles the strongest evidence; a star marks direct cancer-pain evidence.", {})
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
+    svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
+    svg = re.sub(r' id="[^"]+"', "", svg)
+    svg = svg.replace("<svg ", '<svg class="key-sample" aria-hidden="true" focusable="false" ', 1)
+    return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
-PAGE_ASPECT = 1.6  # width / height that reads best in the book's text column
+def legend_html(kinds: list[str], polarities: list[str], groups: list[str], direct: bool) -> str:
+    """The diagram's key as HTML text (so it reads at the page's own size), one heading per channel,
+    listing only what the diagram uses; each sample is drawn with the diagram's own styles."""
+    def block(heading: str, items: list[tuple[str, str]]) -> str:
+        entries = "".join(f"<li>{sample}<span>{html.escape(text)}</span></li>" for sample, text in items)
+        return f'<div class="key-group"><p class="key-heading">{html.escape(heading)}</p><ul>{entries}</ul></div>'
+
+    parts = [block(LEGEND_HEADINGS["shape"], [(_shape_sample(k), KIND_NAMES[k]) for k in kinds]),
+             block(LEGEND_HEADINGS["arrow"], [(_edge_sample(p, "animal", True), POLARITY_NAMES[p]) for p in polarities]),
+             block(LEGEND_HEADINGS["line"], [(_edge_sample("other", g, False), EVIDENCE_NAMES[g]) for g in groups])]
+    if direct:
+        parts.append(block(LEGEND_HEADINGS["star"], [(f'<span class="key-star" aria-hidden="true">{DIRECT_MARK}</span>',
+                                                      "on an arrow: shown in a cancer or cancer-treatment pain model")]))
+    return '<div class="mechgraph-legend" role="group" aria-label="Key to the diagram">' + "".join(parts) + "</div>"
 
 
-def _aspect(svg: str) -> float:
-    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
-    return float(width) / float(height)
+COLUMN_PX = 750  # the text column of sphinx-book-theme in a 1366 px wide window (measured: 754 px)
+NODESEP, RANKSEP, LABEL_WRAP = "0.15", "0.3", 14  # compact: fewer diagrams need to scroll
+
+
+def _width_px(svg: str) -> float:
+    return float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1)) * 4 / 3
+
+
+def _height_px(svg: str) -> float:
+    return float(re.search(r'<svg width="[\d.]+pt" height="([\d.]+)pt"', svg).group(1)) * 4 / 3
 
 
 def _best_layout(g: graphviz.Digraph) -> str:
-    """Lay out left-to-right and top-to-bottom; keep the one whose shape suits the page best."""
+    """Lay out left-to-right and top-to-bottom; keep the one that fits the text column at a legible
+    size (no sideways scrolling on a laptop) and, of those, the one that wastes least room."""
+    shrink = MIN_LABEL_PX / (EDGE_FONT_SIZE * 4 / 3)  # the most a diagram may be scaled down
     candidates = []
     for rankdir in ("LR", "TB"):
         g.graph_attr["rankdir"] = rankdir
         svg = g.pipe(format="svg", encoding="utf-8")
-        candidates.append((abs(math.log(_aspect(svg) / PAGE_ASPECT)), rankdir, svg))
-    _, rankdir, svg = min(candidates)
+        overflow = max(0.0, _width_px(svg) * shrink - COLUMN_PX)
+        shown = min(1.0, COLUMN_PX / _width_px(svg))  # scale at which it is shown in the column
+        candidates.append((overflow, _height_px(svg) * shown, rankdir, svg))
+    _, _, rankdir, svg = min(candidates)
     g.graph_attr["rankdir"] = rankdir  # so g.source (used for PNG files) matches the SVG
     return svg
 
@@ -298,17 +363,18 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     if direct_only:
         rows = rows[rows["cancer_pain"] == "direct"]
         slug += "-direct"
+        auto_title += ": direct cancer-pain evidence only"
     if rows.empty:
         raise ValueError(f"the selection '{slug}' has no statements to draw")
     title, caption = title or auto_title, caption or auto_caption
     ent, refs = data.entities, data.references
     g = graphviz.Digraph(slug, graph_attr={
-        "rankdir": "LR", "bgcolor": "white", "fontname": FONT, "nodesep": "0.25", "ranksep": "0.45",
+        "rankdir": "LR", "bgcolor": "transparent", "fontname": FONT, "nodesep": NODESEP, "ranksep": RANKSEP,
         "pad": "0.1", "newrank": "true", "tooltip": title})
     nodes = list(dict.fromkeys(list(rows["subject"]) + list(rows["object"])))
     for node in nodes:
         e = ent.loc[node]
-        g.node(node, dot_text(e["label"], 18), **_node_attrs(e["kind"]), URL=term_url(e["label"], link_base),
+        g.node(node, dot_text(e["label"], LABEL_WRAP), **_node_attrs(e["kind"]), URL=term_url(e["label"], link_base),
                tooltip=dot_text(f"{e['label']}: {e['definition']}"), target="_top")
     for (subj, rel, obj), group in rows.groupby(["subject", "relation", "object"], sort=False):
         grp = EVIDENCE_GROUP[_strongest(group["evidence"])]
@@ -329,7 +395,17 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     titles |= {f"{s}->{o}": f"{ent.loc[s, 'label']} {r.replace('_', ' ')} {ent.loc[o, 'label']}"
                for s, r, o in zip(rows["subject"], rows["relation"], rows["object"])}
     svg = _finish_svg(_best_layout(g), slug, title, desc, titles)
-    legend = _legend(slug, sorted({ent.loc[n, "kind"] for n in nodes}, key=list(KIND_STYLE).index),
-                     list(rows["relation"]), sorted({EVIDENCE_GROUP[e] for e in rows["evidence"]}),
-                     bool((rows["cancer_pain"] == "direct").any()))
+    legend = legend_html(sorted({ent.loc[n, "kind"] for n in nodes}, key=list(KIND_STYLE).index),
+                         [p for p in POLARITY_NAMES if p in {polarity(r) for r in rows["relation"]}],
+                         sorted({EVIDENCE_GROUP[e] for e in rows["evidence"]}, key=list(EVIDENCE_STYLE).index),
+                         bool((rows["cancer_pain"] == "direct").any()))
     return Diagram(slug, title, caption, svg, legend, g.source, rows, data)
+
+
+def whole_figure(data: BookData, figure: str, link_base: str = "") -> Diagram:
+    """A figure that the chapter shows as panels, whole: full size, zoomable, collapsed until opened."""
+    if not data.panels(figure):
+        raise ValueError(f"figure '{figure}' has no panels; draw it with diagram(data, figure='{figure}')")
+    d = diagram(data, figure=figure, link_base=link_base)
+    d.whole = True
+    return d

@@ -1,10 +1,16 @@
-"""Tables and matplotlib figures computed from the data (used by chapters and figures/).
+"""Tables and matplotlib charts computed from the data (used by chapters and figures/).
 
 Each ``*_table`` function returns a pandas DataFrame; each ``plot_*`` function
-returns a matplotlib Figure whose categories are told apart by hatch pattern and
-text labels as well as colour.
+returns a :class:`Chart` (a matplotlib figure that shows itself in a notebook and in
+the book) whose categories are told apart by hatch pattern and text labels as well as colour.
 """
 from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
 
 import matplotlib
 
@@ -13,12 +19,59 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from mechgraph.data import BookData, _keys  # noqa: E402
-from mechgraph.diagram import EVIDENCE_GROUP, EVIDENCE_NAMES, EVIDENCE_RANK  # noqa: E402
+from mechgraph.diagram import EVIDENCE_GROUP, EVIDENCE_NAMES, EVIDENCE_RANK, EVIDENCE_TEXT  # noqa: E402
 
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+#: stand-in colours for ink and paper; in the book's inline SVG they become the page's own colours,
+#: so a chart is drawn for the light or the dark theme alike
+INK, PAPER = "#010101", "#fefefe"
 plt.rcParams.update({
-    "font.family": "DejaVu Sans", "font.size": 10, "svg.hashsalt": "mechgraph", "hatch.linewidth": 0.8,
+    "font.family": "DejaVu Sans", "font.size": 11, "xtick.labelsize": 10.5, "ytick.labelsize": 10.5,
+    "legend.fontsize": 10, "axes.titlesize": 12, "svg.hashsalt": "mechgraph", "hatch.linewidth": 0.8,
     "figure.dpi": 100, "savefig.dpi": 150, "axes.spines.top": False, "axes.spines.right": False,
+    "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK, "xtick.color": INK, "ytick.color": INK,
+    "legend.labelcolor": INK, "legend.facecolor": PAPER, "legend.edgecolor": INK,
 })
+MIN_TEXT_PX = 11.5  # as for the diagrams: no chart text is drawn smaller than this on screen
+
+
+class Chart:
+    """A chart made by a ``plot_*`` function: inline SVG in the book (text stays text and follows the
+    page's colours, including dark mode), PNG elsewhere, ``.figure`` for saving files."""
+
+    def __init__(self, figure, title: str):
+        self.figure, self.title = figure, title
+        plt.close(figure)  # shown through this object only, never by pyplot
+
+    def _file(self, fmt: str, **style) -> bytes:
+        buffer = io.BytesIO()
+        meta = {"Date": None} if fmt == "svg" else {"Software": None}
+        with plt.rc_context(style):
+            self.figure.savefig(buffer, format=fmt, metadata=meta, bbox_inches="tight", transparent=fmt == "svg")
+        return buffer.getvalue()
+
+    def svg_html(self) -> str:
+        svg = self._file("svg", **{"svg.fonttype": "none"}).decode()
+        svg = svg[svg.index("<svg"):]
+        svg = svg.replace(INK, "currentColor").replace(PAPER, "var(--pst-color-background, #fff)")
+        width = float(re.search(r'<svg[^>]*?width="([\d.]+)pt"', svg).group(1))
+        sizes = [float(x) for x in re.findall(r"font:[^;\"]*?([\d.]+)px", svg)]
+        natural = width * 4 / 3
+        least = natural * min(1.0, MIN_TEXT_PX / (min(sizes, default=11) * 4 / 3))
+        svg = re.sub(r'<svg([^>]*?) width="[\d.]+pt" height="[\d.]+pt"',
+                     rf'<svg\1 style="max-width:{natural:.0f}px;min-width:{least:.0f}px" role="img" '
+                     rf'aria-label="{html.escape(self.title)}"', svg, count=1)
+        svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+        label = html.escape(f"{self.title} (chart; scroll sideways if it is wider than the page)")
+        return f'<div class="mechgraph-chart" tabindex="0" role="region" aria-label="{label}">\n{svg.strip()}\n</div>'
+
+    def png(self) -> bytes:
+        return self._file("png", **{"text.color": "black"})
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.svg_html(), "image/png": base64.b64encode(self.png()).decode(),
+                "text/plain": f"Chart({self.title!r})"}
 
 CHAPTER_ORDER = ["intro", "msc-biology", "nerve-repair", "tumours", "pain-mechanisms", "therapy", "conclusion"]
 CHAPTER_NAMES = {
@@ -28,29 +81,35 @@ CHAPTER_NAMES = {
 }
 GROUP_ORDER = ["human", "animal", "in_vitro", "review"]
 GROUP_LOOK = {  # colour (Okabe-Ito) and hatch, so print and colour-blind readers see the same
-    "human": ("#0072B2", "////"), "animal": ("#009E73", ""), "in_vitro": ("#E69F00", "...."),
+    "human": ("#0072B2", "//"), "animal": ("#009E73", ""), "in_vitro": ("#E69F00", "\\\\"),
     "review": ("#999999", "xx"),
 }
-SCOPE_LOOK = {"direct": ("#D55E00", "////"), "extrapolated": ("#CCCCCC", "")}
+SCOPE_LOOK = {"direct": ("#D55E00", "//"), "extrapolated": ("#CCCCCC", "")}
+SETTING_NAMES = {
+    "bone_cancer_pain": "bone cancer pain", "cipn": "chemotherapy-induced neuropathy",
+    "cancer_other_pain": "other cancer pain", "tumour_biology": "tumour biology", "nerve_injury": "nerve injury",
+    "spinal_cord_injury": "spinal cord injury", "neuropathic_other": "other neuropathic pain",
+    "osteoarthritis": "osteoarthritis", "msc_biology": "MSC biology", "general": "general",
+}
 SCOPE_NAMES = {"direct": "direct cancer-pain evidence", "extrapolated": "extrapolated from another setting"}
 
 
 def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xlabel: str):
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(table) + 1.6))
+    fig, ax = plt.subplots(figsize=(6.6, 0.5 * len(table) + 2.0), layout="constrained")
     left = pd.Series(0, index=table.index, dtype=float)
     for column in table.columns:
         colour, hatch = looks[column]
         bars = ax.barh(table.index, table[column], left=left, color=colour, hatch=hatch,
                        edgecolor="black", linewidth=0.6, label=names.get(column, column))
-        ax.bar_label(bars, labels=[str(v) if v else "" for v in table[column]], label_type="center", fontsize=8,
-                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.bar_label(bars, labels=[str(v) if v else "" for v in table[column]], label_type="center", fontsize=10,
+                     bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.85})
         left += table[column]
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    fig.tight_layout()
-    return fig
+    ax.set_title(title, loc="left")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    return Chart(fig, title)
 
 
 def evidence_by_chapter(data: BookData) -> pd.DataFrame:
@@ -113,7 +172,7 @@ def plot_literature_timeline(data: BookData):
                                                            fill_value=0)
     years = range(int(table.index.min()), int(table.index.max()) + 1)
     table = table.reindex(years, fill_value=0)
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = plt.subplots(figsize=(6.8, 3.8))
     bottom = pd.Series(0, index=table.index)
     for column in table.columns:
         colour, hatch = GROUP_LOOK[column]
@@ -122,13 +181,16 @@ def plot_literature_timeline(data: BookData):
         bottom += table[column]
     for year, total in bottom.items():
         if total:
-            ax.text(year, total + 0.2, str(total), ha="center", fontsize=7)
+            ax.text(year, total + 0.2, str(total), ha="center", fontsize=10)
     ax.set_xlabel("publication year")
     ax.set_ylabel("papers cited in the data")
-    ax.set_title("When the cited evidence was published, and what kind it is", loc="left", fontsize=11)
-    ax.legend(fontsize=8)
+    title = "When the cited evidence was published, and what kind it is"
+    ax.set_title(title, loc="left")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
-    return fig
+    return Chart(fig, title)
 
 
 def table1_display(data: BookData) -> pd.DataFrame:
@@ -148,40 +210,44 @@ def table1_display(data: BookData) -> pd.DataFrame:
 def plot_table1_doses(data: BookData):
     """Dose per administration for each Table 1 study (log scale); doses, route and animal written on each bar."""
     t = data.table1
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(t) + 1.4))
+    fig, ax = plt.subplots(figsize=(6.8, 0.75 * len(t) + 1.6))
     for i, r in enumerate(t.itertuples()):
         if pd.notna(r.cells_per_dose):
             ax.barh(i, r.cells_per_dose, color="#56B4E9", edgecolor="black", hatch="//")
             note, x = f"{r.cells_per_dose:,.0f} cells x {r.administrations:g}", r.cells_per_dose
         else:
             note, x = f"no cell count: vesicles {r.mg_per_kg_per_dose:g} mg/kg x {r.administrations:g}", 1e5
-        ax.text(x * 1.2, i, f"{note}, {r.route}, {r.animal}", va="center", fontsize=9)
+        ax.text(x * 1.25, i, f"{note}\n{r.route}, {r.animal}", va="center", fontsize=10)
     ax.set_xscale("log")
-    ax.set_xlim(1e5, 1e10)
+    counts = t["cells_per_dose"].dropna()
+    ax.set_xlim(10 ** math.floor(math.log10(counts.min()) - 1), 10 ** math.ceil(math.log10(counts.max()) + 2.5))
     ax.set_yticks(range(len(t)), [data.references[k].short for k in t["citation"]])
     ax.set_ylim(len(t) - 0.5, -0.8)
     ax.set_xlabel("cells per administration (log scale)")
-    ax.set_title("Table 1: dose, number of doses, route and species", loc="left", fontsize=11)
+    title = "Table 1: dose, number of doses, route and species"
+    ax.set_title(title, loc="left")
     fig.tight_layout()
-    return fig
+    return Chart(fig, title)
 
 
 def plot_evidence_counts(data: BookData, chapter: str):
     """One chapter's statements by the kind of evidence behind them, with counts on the bars."""
     rows = data.statements[data.statements["chapter"] == chapter]
     counts = rows["evidence"].value_counts().reindex([e for e in EVIDENCE_RANK if e in set(rows["evidence"])])
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(counts) + 1.4))
+    fig, ax = plt.subplots(figsize=(6.6, 0.5 * len(counts) + 1.5))
     looks = [GROUP_LOOK[EVIDENCE_GROUP[e]] for e in counts.index]
-    bars = ax.barh([e.replace("_", " ") for e in counts.index], counts.values,
+    bars = ax.barh([EVIDENCE_TEXT[e] for e in counts.index], counts.values,
                    color=[c for c, _ in looks], hatch=None, edgecolor="black")
     for bar, (_, hatch) in zip(bars, looks):
         bar.set_hatch(hatch)
-    ax.bar_label(bars, padding=3)
+    ax.bar_label(bars, padding=3, fontsize=10)
     ax.invert_yaxis()
     ax.set_xlabel("number of statements")
-    ax.set_title(f"{CHAPTER_NAMES[chapter]}: kind of evidence behind each statement", loc="left", fontsize=11)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    title = f"Chapter {CHAPTER_NAMES[chapter]}: the evidence behind its statements"
+    ax.set_title(title, loc="left")
     fig.tight_layout()
-    return fig
+    return Chart(fig, title)
 
 
 TUMOUR_DIRECTION = {"promotes": "pro-tumour", "increases": "pro-tumour", "causes": "pro-tumour",
@@ -205,22 +271,24 @@ def plot_tumour_effects(data: BookData):
     effects = tumour_effects(data)
     counts = pd.crosstab(effects["evidence"], effects["direction"])
     counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns])
-    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(counts) + 1.6))
+    fig, ax = plt.subplots(figsize=(6.6, 0.75 * len(counts) + 1.8))
     height = 0.38
     for j, (column, colour, hatch) in enumerate((("pro-tumour", "#D55E00", "//"), ("anti-tumour", "#0072B2", ""))):
         if column not in counts:
             continue
         ys = [i + (j - 0.5) * height for i in range(len(counts))]
         bars = ax.barh(ys, counts[column], height=height, color=colour, hatch=hatch, edgecolor="black", label=column)
-        ax.bar_label(bars, labels=[f"{column}: {v}" if v else "" for v in counts[column]], padding=3, fontsize=8)
-    ax.set_yticks(range(len(counts)), [e.replace("_", " ") for e in counts.index])
+        ax.bar_label(bars, labels=[f"{column}: {v}" if v else "" for v in counts[column]], padding=3, fontsize=10)
+    ax.set_yticks(range(len(counts)), [EVIDENCE_TEXT[e] for e in counts.index])
     ax.invert_yaxis()
-    ax.set_xlim(0, counts.values.max() + 4)
+    ax.set_xlim(0, counts.values.max() * 1.45 + 2)
     ax.set_xlabel("statements about tumour growth or metastasis")
-    ax.set_title("MSCs and tumours: findings in each direction, by evidence", loc="left", fontsize=11)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    title = "MSCs and tumours: findings in each direction, by evidence"
+    ax.set_title(title, loc="left")
+    ax.legend(loc="lower right", frameon=False)
     fig.tight_layout()
-    return fig
+    return Chart(fig, title)
 
 
 MSC_PRODUCTS = ["msc", "bmsc", "adsc", "ucmsc", "msc_exosome", "msc_conditioned_medium"]
@@ -230,7 +298,7 @@ def plot_msc_settings(data: BookData):
     """Chapter 5 statements in which an MSC product acts, by the setting studied and direct versus extrapolated."""
     st = data.statements
     rows = st[(st["chapter"] == "pain-mechanisms") & st["subject"].isin(MSC_PRODUCTS)]
-    counts = pd.crosstab(rows["setting"].str.replace("_", " "), rows["cancer_pain"])
+    counts = pd.crosstab(rows["setting"].map(SETTING_NAMES), rows["cancer_pain"])
     counts = counts.reindex(columns=[c for c in ("direct", "extrapolated") if c in counts.columns], fill_value=0)
     return _stacked_barh(counts, SCOPE_LOOK, SCOPE_NAMES, "What MSC products did, by the setting studied",
                          "statements with an MSC product as subject")
@@ -245,6 +313,6 @@ def errata_table(data: BookData) -> pd.DataFrame:
 def plot_errata(data: BookData):
     table = errata_table(data)
     table = table.sort_values(by=list(table.columns), ascending=False)
-    looks = {"high": ("#0072B2", "////"), "medium": ("#E69F00", "...."), "low": ("#CCCCCC", "")}
+    looks = {"high": ("#0072B2", "//"), "medium": ("#E69F00", "\\\\"), "low": ("#CCCCCC", "")}
     return _stacked_barh(table, looks, {c: f"{c} confidence" for c in looks},
                          "Problems found in the review, by kind", "entries")

@@ -35,7 +35,7 @@ def _diagram_files(data: BookData, figure_id: str) -> dict[str, bytes]:
 
 
 def _plot_files(make) -> dict[str, bytes]:
-    fig = make()
+    fig = make().figure
     out = {}
     for suffix, fmt, meta in ((".svg", "svg", {"Date": None}), (".png", "png", {"Software": None})):
         buffer = io.BytesIO()

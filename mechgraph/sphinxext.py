@@ -42,7 +42,15 @@ def _check_data_and_cache(app: Sphinx, config) -> None:
     config.nb_execution_cache_path = str(root / stamp)
     # the review's exact title, for the attribution, comes from references.bib
     review = read_bib(BIB_PATH)[REVIEW_KEY]
-    config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title}
+    # the captions of the named figures, for the chapters' numbered figures: {{ figures.fig1 }}
+    data = load()
+    captions = {f.id: f"**{_md_text(f.title)}.** {_md_text(f.caption)}" for f in data.figures.itertuples()}
+    config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title, "figures": captions}
+
+
+def _md_text(text: str) -> str:
+    """Data text made inert in MyST (no markup, role, substitution or HTML)."""
+    return re.sub(r"([\\`*_{}\[\]<>|$#])", r"\\\1", text)
 
 
 class _GeneratedMyST(SphinxDirective):

@@ -1,7 +1,7 @@
 """The built site in a real browser (headless Chromium through Playwright).
 
 For every page: no console errors, no failed or 4xx/5xx requests, no request to any host
-but the local server; every mechanism diagram (figure.mechgraph svg) is visible and its
+but the local server; every mechanism diagram (div.mechgraph svg) is visible and its
 links resolve; every internal link and anchor resolves. Plus: the light/dark switch,
 search, and a full-page screenshot of each chapter in tests/artifacts/ (gitignored).
 
@@ -110,8 +110,9 @@ def test_diagrams_visible_and_linked(browser, base_url, path):
     context, page, _ = open_page(browser, base_url, path)
     try:
         # diagrams in a collapsed cell (tags: hide-output / hide-input) are shown the way a reader does it
-        page.eval_on_selector_all("details:has(figure.mechgraph)", "els => els.forEach(d => d.open = true)")
-        svgs = page.locator("figure.mechgraph svg")
+        page.eval_on_selector_all("details:has(div.mechgraph), details.mechgraph-whole",
+                                  "els => els.forEach(d => d.open = true)")
+        svgs = page.locator(".mechgraph-scroll > svg")
         problems = []
         for i in range(svgs.count()):
             svg = svgs.nth(i)
@@ -120,7 +121,7 @@ def test_diagrams_visible_and_linked(browser, base_url, path):
             if not svg.is_visible() or not box or box["width"] <= 0 or box["height"] <= 0:
                 problems.append(f"diagram svg #{i} is not visible (box {box})")
         hrefs = page.eval_on_selector_all(
-            "figure.mechgraph svg a",
+            ".mechgraph-scroll > svg a",
             "els => els.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))")
         for href in filter(None, hrefs):
             why = broken_link(BUILD, path, href)

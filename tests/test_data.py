@@ -57,6 +57,13 @@ def _self_loop(d):
     edit_cell(d / "statements.csv", 2, "object", "msc")
 
 
+def _panel_without_parent(d):
+    append_row(d / "figures.csv", {"id": "tlr_core", "title": "The core of the TLR figure",
+                                   "caption": "A panel of the TLR figure that its statements forget to name.",
+                                   "chapter": "pain-mechanisms", "review_figure": "", "part_of": "tlr_signalling"})
+    edit_cell(d / "statements.csv", 2, "figures", "tlr_core")
+
+
 def _orphan(d):
     append_row(d / "entities.csv", {"id": "lonely", "label": "Lonely", "kind": "cell",
                                     "definition": "An entity that no statement mentions at all."})
@@ -102,6 +109,7 @@ BAD_INPUT = [
      "table1.csv", 2, "cells_per_dose", "constraint"),
     ("unknown figure id", lambda d: edit_cell(d / "statements.csv", 2, "figures", "fig99"),
      "statements.csv", 2, "figures", "unknown figure id 'fig99'"),
+    ("panel without its whole figure", _panel_without_parent, "statements.csv", 2, "figures", "must list too"),
     ("unknown erratum id", lambda d: edit_cell(d / "statements.csv", 2, "erratum", "e77"),
      "statements.csv", 2, "erratum", "e77"),
     ("vocabulary value", lambda d: edit_cell(d / "statements.csv", 2, "evidence", "anecdote"),

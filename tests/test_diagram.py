@@ -39,8 +39,8 @@ def test_figure_diagram_is_wellformed_titled_and_linked(fixture_data):
 def test_ids_are_prefixed_so_two_diagrams_can_share_a_page(fixture_data):
     a = diagram(fixture_data, figure="tlr_signalling")
     b = diagram(fixture_data, around="msc")
-    ids_a = set(re.findall(r' id="([^"]+)"', a.svg + a.legend_svg))
-    ids_b = set(re.findall(r' id="([^"]+)"', b.svg + b.legend_svg))
+    ids_a = set(re.findall(r' id="([^"]+)"', a.svg + a.legend_html))
+    ids_b = set(re.findall(r' id="([^"]+)"', b.svg + b.legend_html))
     assert ids_a and ids_b and not ids_a & ids_b
     assert all(i.startswith(a.slug) for i in ids_a)
 
@@ -59,15 +59,29 @@ def test_text_alternative_lists_every_statement_with_citations(fixture_data):
     assert "{term}`TSG-6` inhibits {term}`TLR2`" in md
     assert "<details" in md and "<summary>" in md
     html = d._repr_html_()
-    assert html.count("<li>") == 3 and "https://doi.org/" in html
+    text = html[html.index('<details class="mechgraph-text"'):]
+    assert text.count("<li>") == 3 and "https://doi.org/" in text
 
 
 def test_legend_shows_only_what_is_used_and_never_colour_alone(fixture_data):
     d = diagram(fixture_data, figure="tlr_signalling")
-    assert "lowers or blocks" in d.legend_svg and "animal study" in d.legend_svg
-    assert "human data" not in d.legend_svg
-    assert re.search(r'stroke-dasharray', d.legend_svg) is None  # only solid lines are used here
-    assert "<ellipse" in d.legend_svg and "<polygon" in d.legend_svg  # kinds differ by shape
+    key = d.legend_html
+    assert "lowers or blocks" in key and "animal study" in key
+    assert "human data" not in key
+    assert re.search(r'stroke-dasharray', key) is None  # only solid lines are used here
+    assert "<ellipse" in key and "<polygon" in key  # kinds differ by shape
+    # every channel is named, so the key can be read without the home page
+    for heading in ("Shape: kind of entity", "Arrowhead and colour: effect", "Line style: strongest evidence"):
+        assert heading in key
+
+
+def test_labels_never_shrink_below_legibility(fixture_data):
+    """The SVG's min-width keeps its smallest text at 11.5 px or more however narrow the page."""
+    d = diagram(fixture_data, figure="tlr_signalling")
+    natural = float(re.search(r'data-natural-width="(\d+)"', d.svg).group(1))
+    least = float(re.search(r'min-width:(\d+)px', d.svg).group(1))
+    smallest = min(float(x) for x in re.findall(r'font-size="([\d.]+)"', d.svg))
+    assert smallest * 4 / 3 * least / natural >= 11.4
 
 
 @pytest.mark.parametrize("label", [
@@ -78,8 +92,8 @@ def test_labels_with_markup_or_dot_syntax_are_escaped(fixture_data, label):
     fixture_data.entities.loc["tsg6", "label"] = label
     d = diagram(fixture_data, figure="tlr_signalling")
     root = svg_root(d.svg)  # still well-formed XML
-    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert label in texts
+    texts = " ".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert label in texts  # long labels wrap over lines, each line drawn literally
     assert "color=red" not in d.svg.replace(label.replace("<", "&lt;").replace(">", "&gt;"), "") or label.startswith("x")
 
 

@@ -1,0 +1,195 @@
+"""What a reader sees of the diagrams and charts, measured in Chromium at laptop and phone widths,
+in light and dark mode (issue "What the reader sees").
+
+* every chart cell of a chapter shows its chart;
+* no diagram or chart text (node and edge labels, legend, chart ticks) renders below 11 px on a
+  1366 px wide window or 10 px on a 390 px one (font size times the on-screen scale);
+* every diagram and chart sits in a numbered figure with a written caption, never one made of ids;
+* no chapter diagram has more than 25 entities, and none appears twice on a page;
+* the whole figure of a split one opens with one click and zooms;
+* in dark mode the drawings are drawn for the dark background, not on a white card;
+* full-page screenshots of every chapter at both widths and in both modes go to tests/artifacts/.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sitetools import ARTIFACTS, chapter_pages
+
+CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/0\d-", p)] or ["chapters/01-why-cancer-pain.html"]
+WIDTHS = {"laptop": (1366, 11.0), "phone": (390, 10.0)}
+MAX_NODES = 25
+DRAWINGS = "div.mechgraph, figure.mechgraph"  # figure.mechgraph: the markup before this change
+
+#: the smallest on-screen text of every diagram and chart on the page, with where it is
+SMALLEST_TEXT = """(sel) => {
+  const out = [];
+  document.querySelectorAll('details').forEach(d => { if (d.querySelector(sel) || d.querySelector('.mechgraph-chart')) d.open = true; });
+  const measure = (root, what) => {
+    let least = Infinity, text = '';
+    const svg = root.querySelector('svg');
+    if (!svg) return;
+    root.querySelectorAll('svg text').forEach(t => {
+      const m = t.getScreenCTM(); if (!m || !t.textContent.trim()) return;
+      const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+      if (px < least) { least = px; text = t.textContent.trim(); }
+    });
+    root.querySelectorAll('.mechgraph-legend li span, .mechgraph-legend .key-heading').forEach(t => {
+      const px = parseFloat(getComputedStyle(t).fontSize);
+      if (px < least) { least = px; text = 'legend: ' + t.textContent.trim(); }
+    });
+    out.push({what, id: root.id || svg.id || '', least, text});
+  };
+  document.querySelectorAll(sel).forEach(d => measure(d, 'diagram'));
+  document.querySelectorAll('.mechgraph-chart').forEach(d => measure(d, 'chart'));
+  return out;
+}"""
+
+
+def open_chapter(browser, base_url, path, width, dark=False):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*"), lambda route: route.abort())
+    if dark:  # the theme keeps the reader's choice in localStorage
+        context.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
+    page = context.new_page()
+    page.goto(base_url + path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_every_chart_cell_shows_its_chart(browser, base_url, path):
+    context, page = open_chapter(browser, base_url, path, 1366)
+    try:
+        cells = page.evaluate("""() => [...document.querySelectorAll('div.cell')]
+            .filter(c => /plots\\.plot_/.test((c.querySelector('.cell_input') || {}).textContent || ''))
+            .map(c => { c.querySelectorAll('details').forEach(d => d.open = true);
+                        const svg = c.querySelector('.cell_output .mechgraph-chart svg, .cell_output img');
+                        const box = svg && svg.getBoundingClientRect();
+                        return {code: c.querySelector('.cell_input').textContent.trim().split('\\n').pop(),
+                                shown: !!box && box.width > 200 && box.height > 100}; })""")
+        missing = [c["code"] for c in cells if not c["shown"]]
+        assert not missing, f"{path}: chart cells that show no chart: {missing}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_no_diagram_or_chart_text_below_legible_size(browser, base_url, path, width_name):
+    width, bound = WIDTHS[width_name]
+    context, page = open_chapter(browser, base_url, path, width)
+    try:
+        found = page.evaluate(SMALLEST_TEXT, DRAWINGS)
+        small = [f"{f['what']} {f['id']}: {f['least']:.1f} px ('{f['text']}')" for f in found if f["least"] < bound]
+        assert not small, f"{path} at {width} px: text below {bound} px:\n" + "\n".join(small)
+        # the page itself never scrolls sideways: wide drawings scroll inside their own box
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{path} at {width} px: the page scrolls sideways by {overflow} px"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_drawings_are_numbered_captioned_small_and_shown_once(browser, base_url, path):
+    context, page = open_chapter(browser, base_url, path, 1366)
+    try:
+        found = page.evaluate("""(sel) => [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
+            const fig = d.closest('figure:not(.mechgraph)');
+            const cap = fig && fig.querySelector('figcaption');
+            const edges = [...d.querySelectorAll('.mechgraph-scroll g.edge > title')].map(t => t.textContent).sort();
+            return {id: d.id || (d.querySelector('svg') || {}).id || 'chart',
+                    caption: cap ? cap.textContent.trim() : '',
+                    numbered: !!(cap && cap.querySelector('.caption-number')),
+                    nodes: d.querySelectorAll('.mechgraph-scroll g.node').length, edges: edges.join('|')}; })""", DRAWINGS)
+        assert found, f"{path}: no diagram or chart found"
+        problems = []
+        for f in found:
+            if not f["numbered"] or len(f["caption"]) < 40:
+                problems.append(f"{f['id']}: not in a numbered figure with a written caption ({f['caption']!r})")
+            if re.search(r"\b[a-z]+-\d{2,3}\b|\b[a-z]+_[a-z_]+\b|step\(s\)|'[a-z-]+'", f["caption"]):
+                problems.append(f"{f['id']}: caption made of ids or code: {f['caption']!r}")
+            if f["nodes"] > MAX_NODES:
+                problems.append(f"{f['id']}: {f['nodes']} entities (at most {MAX_NODES} in a chapter diagram)")
+        drawn = [f["edges"] for f in found if f["edges"]]
+        twice = {e for e in drawn if drawn.count(e) > 1}
+        problems += [f"the same diagram appears {drawn.count(e)} times" for e in twice]
+        assert not problems, f"{path}:\n" + "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_whole_figure_opens_with_one_click_and_zooms(browser, base_url):
+    context, page = open_chapter(browser, base_url, "chapters/04-msc-and-tumours.html", 1366)
+    try:
+        viewer = page.locator("details.mechgraph-whole").first
+        svg = viewer.locator("svg").first
+        assert not svg.is_visible()
+        viewer.locator("summary").click()
+        assert svg.is_visible()
+        nodes = page.evaluate("el => el.querySelectorAll('g.node').length", viewer.element_handle())
+        assert nodes > MAX_NODES  # the whole of the review's Figure 2, beyond the panels
+        before = svg.bounding_box()["width"]
+        viewer.locator("button[data-zoom=in]").click()
+        assert svg.bounding_box()["width"] > before * 1.2
+        viewer.locator("button[data-zoom=fit]").focus()  # keyboard: the buttons take focus and Enter
+        page.keyboard.press("Enter")
+        box = viewer.locator(".mechgraph-scroll").bounding_box()
+        assert abs(svg.bounding_box()["width"] - box["width"]) < 4
+    finally:
+        context.close()
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(x) / 255 for x in re.findall(r"[\d.]+", css)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_drawings_are_dark_in_dark_mode(browser, base_url, path):
+    context, page = open_chapter(browser, base_url, path, 1366, dark=True)
+    try:
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        found = page.evaluate("""(sel) => {
+            document.querySelectorAll('details').forEach(d => d.open = true);
+            const colour = (el, prop) => el ? getComputedStyle(el)[prop] : '';
+            return [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
+                const svg = d.querySelector('svg');
+                const bg = [svg, svg.parentElement, d].map(e => colour(e, 'backgroundColor'))
+                    .find(c => c && c !== 'rgba(0, 0, 0, 0)') || 'rgba(0, 0, 0, 0)';
+                const text = svg.querySelector('g.node text, text');
+                const card = svg.querySelector('g.graph > polygon');
+                return {id: d.id || 'chart', bg, text: colour(text, 'fill'),
+                        card: card ? colour(card, 'fill') : 'none'}; }); }""", DRAWINGS)
+        problems = []
+        for f in found:
+            if f["bg"] != "rgba(0, 0, 0, 0)" and _luminance(f["bg"]) > 0.2:
+                problems.append(f"{f['id']}: light background {f['bg']}")
+            if f["card"].startswith("rgb(255, 255, 255)"):
+                problems.append(f"{f['id']}: drawn on a white card")
+            if f["text"] and _luminance(f["text"]) < 0.4:
+                problems.append(f"{f['id']}: dark text {f['text']} on the dark page")
+        assert not problems, f"{path} in dark mode:\n" + "\n".join(problems)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{path.replace('/', '__').removesuffix('.html')}-1366-dark.png"),
+                        full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_phone_screenshots(browser, base_url, path):
+    """Kept for people to look at (tests/artifacts/): each chapter on a phone, light and dark."""
+    for dark in (False, True):
+        context, page = open_chapter(browser, base_url, path, 390, dark=dark)
+        try:
+            page.evaluate("document.querySelectorAll('details.mechgraph-text').forEach(d => d.open = false)")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = f"{path.replace('/', '__').removesuffix('.html')}-390-{'dark' if dark else 'light'}.png"
+            page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+            assert (ARTIFACTS / name).stat().st_size > 10_000
+        finally:
+            context.close()
