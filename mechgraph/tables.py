@@ -306,12 +306,12 @@ def table1_display(data: BookData, part: str = "model") -> Table:
     t = data.table1
     study = study_names(data)
     if part == "model":
+        product = [f"{PRODUCT_NAMES[p]} from {SOURCE_NAMES[s]}, {d} donor" if s != "unspecified"
+                   else f"{PRODUCT_NAMES[p]} (tissue not specified), {d} donor"
+                   for p, s, d in zip(t["product"], t["cell_source"], t["donor_species"])]
         frame = pd.DataFrame({
-            "Study": study, "Product": t["product"].map(PRODUCT_NAMES).tolist(),
-            "Source of the cells": [f"{SOURCE_NAMES[s]}, {d} donor" for s, d in zip(t["cell_source"], t["donor_species"])],
-            "Modification": t["modification"].tolist(),
-            "Pain model": t["pain_model"].map(PAIN_MODEL_NAMES).tolist(),
-            "Cause of pain": t["inducer"].tolist(),
+            "Study": study, "Product": product, "Modification": t["modification"].tolist(),
+            "Pain model (cause)": [f"{PAIN_MODEL_NAMES[m]}: {i}" for m, i in zip(t["pain_model"], t["inducer"])],
             "Animal (strain)": [f"{a} (strain {s})" if s.startswith("not ") else f"{a} ({s})"
                                 for a, s in zip(t["animal"], t["strain"])],
             "Route": t["route"].tolist(),
