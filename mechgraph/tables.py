@@ -49,10 +49,12 @@ class Table:
     """A display-ready table: shown in the page as HTML without an index column, and as plain
     text (no index, no dtype line, no truncated cells) where HTML is not available."""
 
-    def __init__(self, frame: pd.DataFrame, label: str, html_columns: tuple[str, ...] = ()):
+    def __init__(self, frame: pd.DataFrame, label: str, html_columns: tuple[str, ...] = (),
+                 prose_columns: tuple[str, ...] = ()):
         self.frame = frame.reset_index(drop=True)
         self.label = label  # names the scrolling box for screen readers
         self.html_columns = set(html_columns)  # columns whose cells are HTML already (links)
+        self.prose_columns = set(prose_columns)  # columns of sentences, given room to wrap (tables.css)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -75,6 +77,10 @@ class Table:
         uuid = hashlib.sha1(self.label.encode("utf-8")).hexdigest()[:8]  # stable ids: builds are reproducible
         styler = (cells.style.hide(axis="index").set_uuid(uuid)
                   .set_table_attributes('class="dataframe mechgraph-table"'))
+        if self.prose_columns:
+            classes = pd.DataFrame({html.escape(str(c)): ["prose" if c in self.prose_columns else ""] * len(cells)
+                                    for c in self.frame.columns}, index=cells.index)
+            styler = styler.set_td_classes(classes)
         if numeric:  # counts line up on the right
             styler = styler.set_table_styles({c: [{"selector": "td", "props": "text-align: right"}] for c in numeric},
                                              overwrite=False)
@@ -321,10 +327,11 @@ def table1_display(data: BookData, part: str = "model") -> Table:
         frame = pd.DataFrame({
             "Study": study, "Dose per administration": [_dose(c, m) for c, m in zip(t["cells_per_dose"],
                                                                                     t["mg_per_kg_per_dose"])],
-            "Administrations": t["administrations"].astype(int).tolist(),
+            "Number of doses": t["administrations"].astype(int).tolist(),
             "Schedule": t["schedule"].tolist(), "Main findings": t["outcome"].tolist(),
         })
-        return Table(frame, "Table 1 checked: doses, schedules and findings")
+        return Table(frame, "Table 1 checked: doses, schedules and findings",
+                     prose_columns=("Schedule", "Main findings"))
     raise ValueError(f"table1_display: part must be one of {TABLE1_PARTS}, not {part!r}")
 
 
