@@ -26,7 +26,7 @@ SETTING_NAMES = {
 }
 SPECIES_NAMES = {"human": "human", "rat": "rat", "mouse": "mouse", "mixed": "several species",
                  "none": "no species (review)"}
-SCOPE_HEADINGS = {"direct": "Direct cancer-pain evidence", "extrapolated": "Extrapolated from another setting"}
+SCOPE_HEADINGS = {"direct": "Direct (measured in cancer pain)", "extrapolated": "Extrapolated (from another setting)"}
 PRODUCT_NAMES = {"cells": "MSCs", "extracellular_vesicles": "MSC extracellular vesicles"}
 SOURCE_NAMES = {"bone_marrow": "bone marrow", "adipose": "fat (adipose tissue)", "umbilical_cord": "umbilical cord",
                 "unspecified": "not specified"}
