@@ -1,4 +1,4 @@
-"""Command line: ``python -m mechgraph validate | figures [--check]``."""
+"""Command line: ``python -m mechgraph validate | figures [--check] | term-links [--check] FILE...``."""
 from __future__ import annotations
 
 import argparse
@@ -17,7 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--bib", type=Path, default=BIB_PATH, help="the bibliography (default: references.bib)")
     figs = sub.add_parser("figures", help="write every diagram and plot to figures/ as SVG and PNG")
     figs.add_argument("--check", action="store_true", help="only report files that are missing or stale")
+    links = sub.add_parser("term-links", help="glossary links in the case of their sentence, once per section")
+    links.add_argument("files", nargs="+", type=Path, help="MyST markdown files to rewrite in place")
+    links.add_argument("--check", action="store_true", help="only list the files that would change")
     args = parser.parse_args(argv)
+    if args.command == "term-links":
+        return _term_links(args.files, args.check)
     if args.command == "validate":
         problems = validate(args.data, args.bib)
         for line in problems:
@@ -29,6 +34,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from mechgraph.slides import write_figures
     return write_figures(check=args.check)
+
+
+def _term_links(files: list[Path], check: bool) -> int:
+    from mechgraph.data import DataError, load
+    from mechgraph.prose import normalise_files
+
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    try:
+        labels = load().entities["label"]
+    except DataError as err:
+        print("\n".join(f"error: {line}" for line in err.problems), file=sys.stderr)
+        return 1
+    changed = normalise_files(files, labels, check=check)
+    for path, before, after in changed:
+        print(f"{path}: {before} glossary links -> {after}" + (" (would change)" if check else ""))
+    if not changed:
+        print(f"{len(files)} file(s): glossary links already read like prose")
+    return 1 if check and changed else 0
 
 
 if __name__ == "__main__":

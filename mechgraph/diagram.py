@@ -25,6 +25,7 @@ import pandas as pd
 
 from mechgraph.data import NEGATIVE, POSITIVE, BookData, _keys
 from mechgraph.glossary import term_url
+from mechgraph.prose import sentence_case
 
 FONT = "DejaVu Sans"
 
@@ -114,7 +115,7 @@ class Diagram:
     whole: bool = False  # shown as the full-size, zoomable view of a whole figure
 
     # -- text alternative -------------------------------------------------
-    def _sentence(self, row, markdown: bool) -> str:
+    def _sentence(self, row, markdown: bool, linked: set[str] | None = None) -> str:
         ent = self.data.entities
         subj, obj = ent.loc[row.subject, "label"], ent.loc[row.object, "label"]
         relation = row.relation.replace("_", " ")
@@ -122,9 +123,17 @@ class Diagram:
         species = "" if row.species == "none" else f", {row.species}"
         scope = "direct cancer-pain evidence" if row.cancer_pain == "direct" else "extrapolated to cancer pain"
         keys = _keys(row.citations)
-        if markdown:
+        if markdown:  # a list item: capitalised like a sentence; each entity linked on its first mention only
+            linked = set() if linked is None else linked
+
+            def term(label: str, text: str) -> str:
+                if label in linked:
+                    return _md_escape(text)
+                linked.add(label)
+                return f"{{term}}`{text} <{label}>`" if text != label else f"{{term}}`{label}`"
+
             cite = f" {{cite:p}}`{','.join(keys)}`"
-            return (f"{{term}}`{subj}` {relation} {{term}}`{obj}` ({_md_escape(row.context)}; "
+            return (f"{term(subj, sentence_case(subj))} {relation} {term(obj, obj)} ({_md_escape(row.context)}; "
                     f"{evidence}{species}; {scope}){cite}")
         refs = "; ".join(
             f'<a href="{html.escape(self.data.references[k].url)}">{html.escape(self.data.references[k].short)}</a>'
@@ -168,7 +177,8 @@ class Diagram:
     def _repr_markdown_(self) -> str:
         if self.whole:  # the statements are listed under the panels already
             return f"{self._drawing_html(heading=False)}{self._close()}\n"
-        items = "\n".join(f"- {self._sentence(r, True)}" for r in self.rows.itertuples())
+        linked: set[str] = set()
+        items = "\n".join(f"- {self._sentence(r, True, linked)}" for r in self.rows.itertuples())
         return f"{self._drawing_html(heading=False)}{self._text_html(items, True)}\n\n{self._close()}\n"
 
     def _repr_mimebundle_(self, include=None, exclude=None):

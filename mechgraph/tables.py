@@ -1,0 +1,348 @@
+"""Tables for readers: the chapters' tables, computed from the data and written in words.
+
+Every function returns a :class:`Table`: a DataFrame whose cells and column headings use the
+display names of the data's vocabulary (``"is subtype of"``, ``"cell-culture study"``,
+``"bone cancer pain"``, entity labels instead of ids), shown in the page without pandas' index
+column or ``dtype`` line, inside a box that scrolls sideways when the table is wider than the
+text column (``_static/tables.css``). ``Table.frame`` holds the plain DataFrame for analysis.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+
+import pandas as pd
+
+from mechgraph.data import BookData
+from mechgraph.diagram import EVIDENCE_NAMES, EVIDENCE_RANK, EVIDENCE_TEXT
+from mechgraph.report import CHAPTER_DOCS, KIND_NAMES
+
+SETTING_NAMES = {
+    "bone_cancer_pain": "bone cancer pain", "cipn": "chemotherapy-induced neuropathy",
+    "cancer_other_pain": "other cancer pain", "tumour_biology": "tumour biology",
+    "nerve_injury": "nerve injury", "spinal_cord_injury": "spinal cord injury",
+    "neuropathic_other": "other neuropathic pain", "osteoarthritis": "osteoarthritis",
+    "msc_biology": "MSC biology", "general": "general background",
+}
+SPECIES_NAMES = {"human": "human", "rat": "rat", "mouse": "mouse", "mixed": "several species",
+                 "none": "no species (review)"}
+SCOPE_HEADINGS = {"direct": "Direct (measured in cancer pain)", "extrapolated": "Extrapolated (from another setting)"}
+PRODUCT_NAMES = {"cells": "MSCs", "extracellular_vesicles": "MSC extracellular vesicles"}
+SOURCE_NAMES = {"bone_marrow": "bone marrow", "adipose": "fat (adipose tissue)", "umbilical_cord": "umbilical cord",
+                "unspecified": "not specified"}
+PAIN_MODEL_NAMES = {"bone_cancer_pain": "bone cancer pain", "cipn": "chemotherapy-induced neuropathy"}
+CONFIDENCE_ORDER = ["high", "medium", "low"]
+ERRATA_PAGE = "08-critical-reading.html"
+
+
+def relation_text(relation: str) -> str:
+    """A relation as words: ``is_subtype_of`` -> ``is subtype of``."""
+    return relation.replace("_", " ")
+
+
+def entity_labels(data: BookData) -> pd.Series:
+    """Entity id -> label."""
+    return data.entities["label"]
+
+
+class Table:
+    """A display-ready table: shown in the page as HTML without an index column, and as plain
+    text (no index, no dtype line, no truncated cells) where HTML is not available."""
+
+    def __init__(self, frame: pd.DataFrame, label: str, html_columns: tuple[str, ...] = (),
+                 prose_columns: tuple[str, ...] = ()):
+        self.frame = frame.reset_index(drop=True)
+        self.label = label  # names the scrolling box for screen readers
+        self.html_columns = set(html_columns)  # columns whose cells are HTML already (links)
+        self.prose_columns = set(prose_columns)  # columns of sentences, given room to wrap (tables.css)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def _cell(self, column: str, value) -> str:
+        if column in self.html_columns:
+            return "" if value is None else str(value)
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return html.escape(f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value))
+
+    def to_html(self) -> str:
+        cells = pd.DataFrame({c: [self._cell(c, v) for v in self.frame[c]] for c in self.frame.columns},
+                             index=self.frame.index)
+        cells.columns = [html.escape(str(c)) for c in self.frame.columns]
+        numeric = [html.escape(str(c)) for c in self.frame.columns
+                   if pd.api.types.is_numeric_dtype(self.frame[c]) and not pd.api.types.is_bool_dtype(self.frame[c])]
+        uuid = hashlib.sha1(self.label.encode("utf-8")).hexdigest()[:8]  # stable ids: builds are reproducible
+        styler = (cells.style.hide(axis="index").set_uuid(uuid)
+                  .set_table_attributes('class="dataframe mechgraph-table"'))
+        if self.prose_columns:
+            classes = pd.DataFrame({html.escape(str(c)): ["prose" if c in self.prose_columns else ""] * len(cells)
+                                    for c in self.frame.columns}, index=cells.index)
+            styler = styler.set_td_classes(classes)
+        if numeric:  # counts line up on the right
+            styler = styler.set_table_styles({c: [{"selector": "td", "props": "text-align: right"}] for c in numeric},
+                                             overwrite=False)
+        body = styler.to_html()
+        return (f'<div class="mechgraph-table-box" role="region" tabindex="0" '
+                f'aria-label="{html.escape(self.label, quote=True)}">{body}</div>')
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        plain = self.frame.copy()
+        for column in self.html_columns:
+            plain[column] = plain[column].str.replace(r"<[^>]+>", "", regex=True)
+        with pd.option_context("display.max_colwidth", None, "display.width", 10_000):
+            return plain.to_string(index=False, na_rep="")
+
+
+def _ordered_evidence(values) -> list[str]:
+    present = set(values)
+    return [e for e in EVIDENCE_RANK if e in present]
+
+
+def _with_total_row(frame: pd.DataFrame, first: str, name: str = "Total") -> pd.DataFrame:
+    numbers = frame.drop(columns=[first])
+    total = pd.DataFrame([{first: name, **numbers.sum().to_dict()}])
+    return pd.concat([frame, total], ignore_index=True)
+
+
+def _chapter(chapter: str) -> str:
+    from mechgraph.plots import CHAPTER_NAMES
+
+    return f"chapter {CHAPTER_NAMES.get(chapter, chapter)}"
+
+
+def chapter_statements(data: BookData, chapter: str) -> pd.DataFrame:
+    rows = data.statements[data.statements["chapter"] == chapter]
+    if rows.empty:
+        raise ValueError(f"no statement in data/statements.csv has chapter '{chapter}'")
+    return rows
+
+
+def evidence_counts(data: BookData, chapter: str, by: str | None = None) -> Table:
+    """A chapter's statements counted by kind of evidence (strongest first); with ``by`` ("species"
+    or "cancer_pain") one column per value and a total column and row."""
+    rows = chapter_statements(data, chapter)
+    order = _ordered_evidence(rows["evidence"])
+    if by is None:
+        counts = rows["evidence"].value_counts().reindex(order)
+        frame = pd.DataFrame({"Kind of evidence": [EVIDENCE_TEXT[e] for e in order],
+                              "Statements": counts.astype(int).tolist()})
+        return Table(_with_total_row(frame, "Kind of evidence"), f"Statements by kind of evidence, {_chapter(chapter)}")
+    names = {"species": SPECIES_NAMES, "cancer_pain": SCOPE_HEADINGS}.get(by)
+    if names is None:
+        raise ValueError(f"evidence_counts: by must be 'species' or 'cancer_pain', not {by!r}")
+    counts = pd.crosstab(rows["evidence"], rows[by]).reindex(order)
+    counts = counts[[c for c in names if c in counts.columns]]
+    frame = pd.DataFrame({"Kind of evidence": [EVIDENCE_TEXT[e] for e in order]})
+    for column in counts.columns:
+        heading = names[column] if by == "cancer_pain" else names[column].capitalize()
+        frame[heading] = counts[column].astype(int).tolist()
+    frame["Total"] = counts.sum(axis=1).astype(int).tolist()
+    return Table(_with_total_row(frame, "Kind of evidence"),
+                 f"Statements by kind of evidence and {by.replace('_', ' ')}, {_chapter(chapter)}")
+
+
+def erratum_link(erratum_id: str, link_base: str = "") -> str:
+    """HTML link to a critical-reading entry (for pages in the chapters/ folder)."""
+    if not erratum_id:
+        return ""
+    safe = html.escape(erratum_id)
+    return f'<a href="{link_base}{ERRATA_PAGE}#erratum-{safe}">entry {safe}</a>'
+
+
+STATEMENT_COLUMNS = {
+    "subject": "Subject", "relation": "Relation", "object": "Object", "evidence": "Evidence",
+    "species": "Species", "setting": "Setting studied", "cancer_pain": "Cancer pain",
+    "erratum": "What the review gets wrong",
+}
+
+
+def statement_table(data: BookData, rows: pd.DataFrame,
+                    columns: tuple[str, ...] = ("subject", "relation", "object", "evidence")) -> Table:
+    """Statements as readable rows: entity labels, relations in words, evidence and settings by name;
+    ``erratum`` gives the kind of problem and a link to its critical-reading entry."""
+    unknown = [c for c in columns if c not in STATEMENT_COLUMNS]
+    if unknown:
+        raise ValueError(f"statement_table: unknown column(s) {unknown}; choose from {list(STATEMENT_COLUMNS)}")
+    labels = entity_labels(data)
+    kinds = data.errata.set_index("id")["kind"]
+    show = {
+        "subject": lambda r: labels.get(r.subject, r.subject),
+        "object": lambda r: labels.get(r.object, r.object),
+        "relation": lambda r: relation_text(r.relation),
+        "evidence": lambda r: EVIDENCE_TEXT[r.evidence],
+        "species": lambda r: SPECIES_NAMES[r.species],
+        "setting": lambda r: SETTING_NAMES[r.setting],
+        "cancer_pain": lambda r: "direct" if r.cancer_pain == "direct" else "extrapolated",
+        "erratum": lambda r: (f"{html.escape(KIND_NAMES[kinds[r.erratum]])} ({erratum_link(r.erratum)})"
+                              if r.erratum else ""),
+    }
+    frame = pd.DataFrame([{STATEMENT_COLUMNS[c]: show[c](r) for c in columns} for r in rows.itertuples()],
+                         columns=[STATEMENT_COLUMNS[c] for c in columns])
+    html_columns = (STATEMENT_COLUMNS["erratum"],) if "erratum" in columns else ()
+    return Table(frame, "Statements from the book's data", html_columns)
+
+
+def flagged_statements(data: BookData, chapter: str) -> Table:
+    """A chapter's statements that correct the review, with the kind of problem and its entry."""
+    rows = chapter_statements(data, chapter)
+    rows = rows[rows["erratum"].fillna("") != ""]
+    table = statement_table(data, rows, ("subject", "relation", "object", "evidence", "erratum"))
+    table.label = f"Statements where the review errs, {_chapter(chapter)}"
+    return table
+
+
+def relation_counts(data: BookData, chapter: str) -> Table:
+    """A chapter's statements by what they say (relation) and the kind of evidence behind them."""
+    rows = chapter_statements(data, chapter)
+    order = _ordered_evidence(rows["evidence"])
+    counts = pd.crosstab(rows["relation"], rows["evidence"]).reindex(columns=order, fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    frame = pd.DataFrame({"What the statement says": [relation_text(r) for r in counts.index]})
+    for e in order:
+        frame[EVIDENCE_TEXT[e].capitalize()] = counts[e].astype(int).tolist()
+    frame["Total"] = counts.sum(axis=1).astype(int).tolist()
+    return Table(_with_total_row(frame, "What the statement says"), f"Statements by relation, {_chapter(chapter)}")
+
+
+def differentiation_table(data: BookData, chapter: str = "msc-biology") -> Table:
+    """Each cell fate MSCs are said to take, which cells take it and on what evidence."""
+    rows = chapter_statements(data, chapter)
+    rows = rows[rows["relation"] == "differentiates_into"]
+    labels = entity_labels(data)
+    out = []
+    for fate, part in rows.groupby("object", sort=False):
+        out.append({"Becomes": labels[fate],
+                    "Starting cells": ", ".join(dict.fromkeys(labels[s] for s in part["subject"])),
+                    "Evidence": ", ".join(EVIDENCE_TEXT[e] for e in _ordered_evidence(part["evidence"])),
+                    "_rank": min(EVIDENCE_RANK.index(e) for e in part["evidence"])})
+    frame = pd.DataFrame(out).sort_values("_rank", kind="stable").drop(columns="_rank")
+    return Table(frame, "Differentiation fates of MSCs and the evidence for each")
+
+
+def tumour_sources(data: BookData) -> Table:
+    """Chapter 4: statements about tumour growth or metastasis, by MSC source and direction."""
+    from mechgraph.plots import MSC_SOURCE, tumour_effects
+
+    effects = tumour_effects(data)
+    counts = pd.crosstab(effects["source"], effects["direction"])
+    order = list(dict.fromkeys(MSC_SOURCE.values())) + ["other cell or molecule"]
+    counts = counts.reindex([s for s in order if s in counts.index])
+    counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns], fill_value=0)
+    frame = pd.DataFrame({"Source of the cells": counts.index.tolist()})
+    for column in counts.columns:
+        frame[column.capitalize()] = counts[column].astype(int).tolist()
+    frame["Total"] = counts.sum(axis=1).astype(int).tolist()
+    return Table(_with_total_row(frame, "Source of the cells"), "Pro- and anti-tumour statements by source of the cells")
+
+
+def receptor_table(data: BookData, figure: str = "p2_receptors") -> Table:
+    """Which cell type expresses which receptor, from a figure's 'expresses' statements."""
+    st = data.figure_statements(figure)
+    kinds, labels = data.entities["kind"], entity_labels(data)
+    rows = st[(st["relation"] == "expresses") & (st["object"].map(kinds) == "receptor")]
+    cells = list(dict.fromkeys(rows["subject"]))
+    receptors = sorted(dict.fromkeys(rows["object"]), key=lambda r: labels[r])
+    pairs = set(zip(rows["subject"], rows["object"]))
+    frame = pd.DataFrame({"Cell type": [labels[c] for c in cells],
+                          **{labels[r]: ["yes" if (c, r) in pairs else "" for c in cells] for r in receptors}})
+    return Table(frame.sort_values("Cell type", key=lambda s: s.str.lower()), "Receptors expressed by each cell type")
+
+
+def scope_by_chapter(data: BookData) -> Table:
+    """Statements per chapter, measured in cancer pain versus extrapolated, with totals."""
+    from mechgraph.plots import scope_by_chapter as counts_by_chapter
+
+    counts = counts_by_chapter(data)
+    frame = pd.DataFrame({"Chapter": counts.index.tolist()})
+    for column in counts.columns:
+        frame[SCOPE_HEADINGS[column]] = counts[column].astype(int).tolist()
+    frame["Total"] = counts.sum(axis=1).astype(int).tolist()
+    return Table(_with_total_row(frame, "Chapter", "All chapters"), "Direct and extrapolated statements by chapter")
+
+
+def evidence_by_figure(data: BookData) -> Table:
+    """For each named diagram: statements by kind of evidence, and the share measured in cancer pain."""
+    from mechgraph.plots import evidence_by_figure as counts_by_figure
+
+    counts = counts_by_figure(data)
+    frame = counts.reset_index().rename(columns={
+        "diagram": "Diagram", **{name: name.capitalize() for name in EVIDENCE_NAMES.values()},
+        "direct cancer pain": "Direct cancer-pain evidence", "total": "Total", "% direct": "Direct (%)"})
+    return Table(frame, "Evidence behind each diagram")
+
+
+def errata_table(data: BookData) -> Table:
+    """Problems found in the review, by kind and by how sure we are."""
+    kinds = data.errata["kind"]
+    counts = pd.crosstab(kinds, data.errata["confidence"])
+    counts = counts.reindex(columns=[c for c in CONFIDENCE_ORDER if c in counts.columns], fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    frame = pd.DataFrame({"Kind of problem": [KIND_NAMES[k] for k in counts.index]})
+    for column in counts.columns:
+        frame[f"{column.capitalize()} confidence"] = counts[column].astype(int).tolist()
+    frame["Total"] = counts.sum(axis=1).astype(int).tolist()
+    return Table(_with_total_row(frame, "Kind of problem"), "Problems found in the review, by kind")
+
+
+# -- Table 1 of the review, checked ----------------------------------------------------
+
+def study_names(data: BookData) -> list[str]:
+    """'Kalvala et al. 2023', ... for the rows of Table 1."""
+    return [data.references[k].short for k in data.table1["citation"]]
+
+
+def _dose(cells, mg_per_kg) -> str:
+    if pd.notna(cells):
+        return f"{cells:,.0f} cells"
+    return f"{mg_per_kg:g} mg/kg of vesicles"
+
+
+TABLE1_PARTS = ("model", "dose")
+
+
+def table1_display(data: BookData, part: str = "model") -> Table:
+    """Table 1 in two readable parts: ``"model"`` (what was given to which animals, how) and
+    ``"dose"`` (how much, how often, and what happened), with full text in every cell."""
+    t = data.table1
+    study = study_names(data)
+    if part == "model":
+        product = [f"{PRODUCT_NAMES[p]} from {SOURCE_NAMES[s]}, {d} donor" if s != "unspecified"
+                   else f"{PRODUCT_NAMES[p]} (tissue not specified), {d} donor"
+                   for p, s, d in zip(t["product"], t["cell_source"], t["donor_species"])]
+        frame = pd.DataFrame({
+            "Study": study, "Product": product, "Modification": t["modification"].tolist(),
+            "Pain model (cause)": [f"{PAIN_MODEL_NAMES[m]}: {i}" for m, i in zip(t["pain_model"], t["inducer"])],
+            "Animal (strain)": [f"{a} (strain {s})" if s.startswith("not ") else f"{a} ({s})"
+                                for a, s in zip(t["animal"], t["strain"])],
+            "Route": t["route"].tolist(),
+        })
+        return Table(frame, "Table 1 checked: products, models and routes")
+    if part == "dose":
+        frame = pd.DataFrame({
+            "Study": study, "Dose per administration": [_dose(c, m) for c, m in zip(t["cells_per_dose"],
+                                                                                    t["mg_per_kg_per_dose"])],
+            "Number of doses": t["administrations"].astype(int).tolist(),
+            "Schedule": t["schedule"].tolist(), "Main findings": t["outcome"].tolist(),
+        })
+        return Table(frame, "Table 1 checked: doses, schedules and findings",
+                     prose_columns=("Schedule", "Main findings"))
+    raise ValueError(f"table1_display: part must be one of {TABLE1_PARTS}, not {part!r}")
+
+
+def table1_route_check(data: BookData) -> Table:
+    """The review's Table 1 routes against the primary papers, with the critical-reading entry."""
+    t = data.table1
+    frame = pd.DataFrame({
+        "Study": study_names(data), "Route in the review": t["route_in_review"].tolist(),
+        "Route in the paper": t["route"].tolist(),
+        "Same route?": ["yes" if a == b else "no" for a, b in zip(t["route_in_review"], t["route"])],
+        "Modification in the paper": t["modification"].tolist(),
+        "Correction": [erratum_link(e) for e in t["erratum"].fillna("")],
+    })
+    return Table(frame, "Routes in the review's Table 1 and in the papers", ("Correction",))
