@@ -109,7 +109,7 @@ def _frictionless_problems(package_path: Path) -> list[str]:
                 fk = getattr(err, "cells", None)
                 note = f"{', '.join(map(str, fk)) if fk else 'value'} is not a known id ({err.note})"
                 column = None
-                for name in ("subject", "object", "erratum"):
+                for name in ("subject", "object", "erratum", "study"):
                     if name in err.note:
                         column = name
                         break

@@ -1,8 +1,9 @@
 """A strict parser for the subset of Moodle's GIFT format the book exports.
 
-No maintained GIFT parser is on PyPI (``pygiftparser`` 1.1 is an sdist from 2016 that renders HTML
-through markdown and yattag and accepts malformed input), so the tests parse the export with this
-grammar instead. It follows https://docs.moodle.org/en/GIFT_format:
+The tests parse the export twice: with ``pygiftparser`` 1.1 from PyPI, which reads questions the
+way an importer does but is lenient (it leaves escapes in place and does not check that special
+characters are escaped), and with this strict grammar, which follows
+https://docs.moodle.org/en/GIFT_format:
 
     file      := (comment | category | question | blank)*
     question  := "::" title "::" text "{" answer+ general? "}"
