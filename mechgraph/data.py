@@ -26,7 +26,7 @@ from mechgraph.bib import Reference, read_bib
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 BIB_PATH = ROOT / "references.bib"
-TABLES = ("entities", "figures", "statements", "table1", "errata")
+TABLES = ("entities", "figures", "statements", "table1", "errata", "questions", "table1_appraisal")
 
 #: characters that would be read as markup (HTML, MyST, DOT records) in a label
 MARKUP = re.compile(r"[<>{}\[\]`*|\"\\]|\$|&[a-z]+;|://")
@@ -52,6 +52,8 @@ class BookData:
     statements: pd.DataFrame
     table1: pd.DataFrame
     errata: pd.DataFrame
+    questions: pd.DataFrame
+    table1_appraisal: pd.DataFrame
     references: dict[str, Reference]
 
     def figure_statements(self, figure_id: str) -> pd.DataFrame:
@@ -111,7 +113,7 @@ def _frictionless_problems(package_path: Path) -> list[str]:
                 fk = getattr(err, "cells", None)
                 note = f"{', '.join(map(str, fk)) if fk else 'value'} is not a known id ({err.note})"
                 column = None
-                for name in ("subject", "object", "erratum"):
+                for name in ("subject", "object", "erratum", "study"):
                     if name in err.note:
                         column = name
                         break
@@ -218,7 +220,78 @@ def validate(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> list[str]:
     problems += _frictionless_problems(data_dir / "datapackage.json")
     if problems:
         return problems
-    return _cross_checks(raw, refs)
+    return _cross_checks(raw, refs) + _question_checks(raw, refs) + _appraisal_checks(raw, refs)
+
+
+# --- self-test questions (data/questions.csv) -------------------------------------------------
+
+OPTION_LETTERS = "abcde"
+
+
+def _question_checks(raw: dict[str, list[dict[str, str]]], refs: dict[str, Reference]) -> list[str]:
+    """What the schema cannot say about a question: its sources exist, its options run A, B, C...
+    without gaps, each option has its own feedback, and the answer fits the kind of question."""
+    problems: list[str] = []
+    path = DATA_DIR / "questions.csv"
+    for line, row in enumerate(raw["questions"], start=2):
+        def bad(column: str, what: str) -> None:
+            problems.append(f"{_where(path, line, column)}: {what}")
+
+        for key in _keys(row.get("citations")):
+            if key not in refs:
+                bad("citations", f"unknown citation key '{key}' (not in references.bib)")
+        present = [letter for letter in OPTION_LETTERS if (row.get(f"option_{letter}") or "").strip()]
+        for letter in OPTION_LETTERS:
+            option, feedback = (row.get(f"option_{letter}") or "").strip(), (row.get(f"feedback_{letter}") or "").strip()
+            if option and not feedback:
+                bad(f"feedback_{letter}", f"option {letter.upper()} has no feedback; every option needs its own explanation")
+            if feedback and not option:
+                bad(f"option_{letter}", f"feedback_{letter} is given but option {letter.upper()} is empty")
+        if present != list(OPTION_LETTERS[:len(present)]):
+            gap = next(letter for letter in OPTION_LETTERS if letter not in present)
+            bad(f"option_{gap}", "options must be filled in order A, B, C... without gaps")
+        correct = _keys(row.get("correct"))
+        unknown = [c for c in correct if c not in present]
+        if unknown:
+            bad("correct", f"answer '{';'.join(unknown)}' names an empty option")
+            continue
+        if len(set(correct)) != len(correct):
+            bad("correct", "a letter is repeated")
+            continue
+        kind = row.get("kind")
+        if kind == "true_false" and ([row.get("option_a"), row.get("option_b")] != ["True", "False"] or len(present) != 2
+                                     or len(correct) != 1):
+            bad("option_a", "a true_false question has exactly the options 'True' and 'False' and one answer")
+        elif kind == "ordering" and (sorted(correct) != present or len(present) < 3):
+            bad("correct", "an ordering question lists every option (at least three) once, in the right order")
+        elif kind in ("multiple_choice", "predict") and (len(present) < 3 or len(correct) >= len(present)):
+            bad("correct", "a multiple-choice question needs at least three options and at least one wrong one")
+    return problems
+
+
+# --- appraisal of the Table 1 studies (data/table1_appraisal.csv) -----------------------------
+
+def _appraisal_checks(raw: dict[str, list[dict[str, str]]], refs: dict[str, Reference]) -> list[str]:
+    """Each study of Table 1 is judged once on every criterion, and each judgement cites its source."""
+    problems: list[str] = []
+    path = DATA_DIR / "table1_appraisal.csv"
+    rows = raw["table1_appraisal"]
+    studies = {r["id"] for r in raw["table1"]}
+    criteria = sorted({r.get("criterion") for r in rows})
+    seen: set[tuple[str, str]] = set()
+    for line, row in enumerate(rows, start=2):
+        for key in _keys(row.get("citations")):
+            if key not in refs:
+                problems.append(f"{_where(path, line, 'citations')}: unknown citation key '{key}' (not in references.bib)")
+        pair = (row.get("study"), row.get("criterion"))
+        if pair in seen:
+            problems.append(f"{_where(path, line, 'criterion')}: study '{pair[0]}' is judged twice on '{pair[1]}'")
+        seen.add(pair)
+    for study in sorted(studies):
+        missing = [c for c in criteria if (study, c) not in seen]
+        if missing:
+            problems.append(f"{_where(path)}: study '{study}' is not judged on: {', '.join(missing)}")
+    return problems
 
 
 def fingerprint(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> str:

@@ -73,11 +73,13 @@ class Chart:
         return {"text/html": self.svg_html(), "image/png": base64.b64encode(self.png()).decode(),
                 "text/plain": f"Chart({self.title!r})"}
 
-CHAPTER_ORDER = ["intro", "msc-biology", "nerve-repair", "tumours", "pain-mechanisms", "therapy", "conclusion"]
+CHAPTER_ORDER = ["intro", "msc-biology", "nerve-repair", "tumours", "pain-primer", "pain-mechanisms", "measuring-pain",
+                 "therapy", "clinical", "conclusion"]
 CHAPTER_NAMES = {
     "intro": "1 Why cancer pain", "msc-biology": "2 MSC biology", "nerve-repair": "3 Nerve repair",
     "tumours": "4 Tumours", "pain-mechanisms": "5 Pain mechanisms", "therapy": "6 Therapy",
-    "conclusion": "7 Conclusion",
+    "conclusion": "7 Conclusion", "pain-primer": "Pain primer", "measuring-pain": "Measuring pain",
+    "clinical": "Clinical picture",
 }
 GROUP_ORDER = ["human", "animal", "in_vitro", "review"]
 GROUP_LOOK = {  # colour (Okabe-Ito) and hatch, so print and colour-blind readers see the same

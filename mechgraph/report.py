@@ -19,7 +19,8 @@ SECTION_NAMES = {
 CHAPTER_DOCS = {
     "intro": "01-why-cancer-pain", "msc-biology": "02-msc-biology", "nerve-repair": "03-nerve-repair",
     "tumours": "04-msc-and-tumours", "pain-mechanisms": "05-pain-mechanisms", "therapy": "06-therapy-prospects",
-    "conclusion": "07-conclusion",
+    "conclusion": "07-conclusion", "pain-primer": "pain-primer", "measuring-pain": "measuring-pain",
+    "clinical": "clinical-picture",
 }
 
 
@@ -43,3 +44,21 @@ def errata_myst(data: BookData) -> str:
                     f"(statements {', '.join(affected['id']) or 'none'}).", ""]
     return "\n".join(out)
 
+
+
+APPRAISAL_CRITERIA = {
+    "randomisation": "Random allocation", "blinding": "Blinded assessment", "sample_size": "Sample size justified",
+    "sex": "Sex reported", "controls": "Right controls", "ongoing_pain": "Ongoing pain measured",
+    "tumour_or_drug_effect": "Effect on tumour or chemotherapy tested", "dose_response": "Dose-response",
+    "durability": "Durability", "safety": "Safety",
+}
+
+
+def appraisal_table(data: BookData):
+    """The Table 1 appraisal as one row per study and one column per criterion (the judgements)."""
+    rows = data.table1_appraisal
+    studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
+    table = rows.pivot(index="study", columns="criterion", values="judgement")
+    order = [c for c in APPRAISAL_CRITERIA if c in table.columns]
+    table = table.reindex(index=[s for s in data.table1["id"] if s in table.index], columns=order)
+    return table.rename(index=studies, columns=APPRAISAL_CRITERIA).rename_axis(index="study", columns=None)

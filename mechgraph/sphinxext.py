@@ -8,6 +8,8 @@
   critical-reading entries from the data.
 * ``{data-figures}`` lists every figure for slides (the lighter of its SVG and PNG shown,
   lazy-loaded, with its size set so the page does not jump).
+* ``{data-questions}`` renders a chapter's self-test questions (``:chapter:`` names it) and
+  ``{data-question-exports}`` links the Moodle XML and GIFT exports written at the end of the build.
 * Glossary links carry their definition as a tooltip.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
@@ -96,6 +99,61 @@ class DataFigures(_GeneratedMyST):
                     f"Files for slides: {{download}}`SVG <../figures/{item.name}.svg>`, "
                     f"{{download}}`PNG <../figures/{item.name}.png>`.", ""]
         return "\n".join(out)
+
+
+class DataQuestions(SphinxDirective):
+    """The self-test questions of one chapter: accessible HTML, each with its objective and source."""
+
+    option_spec = {"chapter": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.questions import chapter_questions, objective_myst, question_html
+
+        for path in sorted(DATA_DIR.glob("*")) + [BIB_PATH]:
+            self.env.note_dependency(str(path))
+        chapter = self.options.get("chapter", "")
+        try:
+            rows = chapter_questions(load(), chapter)
+        except ValueError as err:
+            raise self.error(str(err))
+        if rows.empty:
+            raise self.error(f"data/questions.csv has no questions for chapter '{chapter}'")
+        container = nodes.container(classes=["mg-questions"])
+        for number, question in enumerate(rows.itertuples(), 1):
+            block = nodes.container(classes=["mg-question-block"])
+            block += nodes.raw("", question_html(question, number), format="html")
+            self.state.nested_parse(StringList([objective_myst(question)], source="data/questions.csv"),
+                                    self.content_offset, block)
+            for paragraph in block.findall(nodes.paragraph):
+                paragraph["classes"].append("mg-q-source")
+            container += block
+        return [container]
+
+
+class DataQuestionExports(SphinxDirective):
+    """Links to the question exports that :func:`_write_question_exports` puts in _downloads/questions/."""
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.questions import EXPORT_NAMES
+
+        prefix = "../" * self.env.docname.count("/") + "_downloads/questions/"
+        labels = {"questions-moodle.xml": "Moodle XML (Site administration or Question bank > Import > Moodle XML format)",
+                  "questions.gift": "GIFT (Question bank > Import > GIFT format)"}
+        items = nodes.bullet_list()
+        for name in EXPORT_NAMES:
+            paragraph = nodes.paragraph()
+            paragraph += nodes.reference("", name, refuri=prefix + name, classes=["download"])
+            paragraph += nodes.Text(": " + labels[name])
+            items += nodes.list_item("", paragraph)
+        return [items]
+
+
+def _write_question_exports(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from mechgraph.questions import write_exports
+
+    write_exports(load(), Path(app.outdir) / "_downloads" / "questions")
 
 
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -239,10 +297,13 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("data-glossary", DataGlossary)
     app.add_directive("data-errata", DataErrata)
     app.add_directive("data-figures", DataFigures)
+    app.add_directive("data-questions", DataQuestions)
+    app.add_directive("data-question-exports", DataQuestionExports)
     app.connect("doctree-resolved", _term_tooltips)
     app.connect("html-page-context", _accessible_body)
     app.connect("html-page-context", _lazy_image_sizes)
     app.connect("html-page-context", _unique_scripts, priority=900)  # after extensions add page scripts
     app.connect("build-finished", _stable_notebook_ids)
     app.connect("build-finished", _subset_icon_fonts)
+    app.connect("build-finished", _write_question_exports)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
