@@ -18,7 +18,7 @@ import pytest
 
 from sitetools import ARTIFACTS, chapter_pages
 
-CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/0\d-", p)] or ["chapters/01-why-cancer-pain.html"]
+CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/(0\d-|pain-primer|measuring-pain|clinical-picture)", p)] or ["chapters/01-why-cancer-pain.html"]
 WIDTHS = {"laptop": (1366, 11.0), "phone": (390, 10.0)}
 MAX_NODES = 25
 DRAWINGS = "div.mechgraph, figure.mechgraph"  # figure.mechgraph: the markup before this change
