@@ -53,12 +53,3 @@ APPRAISAL_CRITERIA = {
     "durability": "Durability", "safety": "Safety",
 }
 
-
-def appraisal_table(data: BookData):
-    """The Table 1 appraisal as one row per study and one column per criterion (the judgements)."""
-    rows = data.table1_appraisal
-    studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
-    table = rows.pivot(index="study", columns="criterion", values="judgement")
-    order = [c for c in APPRAISAL_CRITERIA if c in table.columns]
-    table = table.reindex(index=[s for s in data.table1["id"] if s in table.index], columns=order)
-    return table.rename(index=studies, columns=APPRAISAL_CRITERIA).rename_axis(index="study", columns=None)

@@ -346,3 +346,28 @@ def table1_route_check(data: BookData) -> Table:
         "Correction": [erratum_link(e) for e in t["erratum"].fillna("")],
     })
     return Table(frame, "Routes in the review's Table 1 and in the papers", ("Correction",))
+
+
+def appraisal_table(data: BookData) -> Table:
+    """The Table 1 appraisal: one row per study, one column per criterion, the judgement in each cell."""
+    from mechgraph.report import APPRAISAL_CRITERIA
+
+    rows = data.table1_appraisal
+    studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
+    table = rows.pivot(index="study", columns="criterion", values="judgement")
+    order = [c for c in APPRAISAL_CRITERIA if c in table.columns]
+    table = table.reindex(index=[s for s in data.table1["id"] if s in table.index], columns=order)
+    table = table.rename(columns=APPRAISAL_CRITERIA).rename_axis(columns=None)
+    table.insert(0, "Study", [studies[s] for s in table.index])
+    return Table(table, "Appraisal of the five Table 1 studies")
+
+
+def appraisal_evidence(data: BookData) -> Table:
+    """The judgements that are not 'unclear', with the evidence each rests on."""
+    from mechgraph.report import APPRAISAL_CRITERIA
+
+    rows = data.table1_appraisal[data.table1_appraisal["judgement"] != "unclear"]
+    studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
+    frame = pd.DataFrame({"Study": rows["study"].map(studies), "Criterion": rows["criterion"].map(APPRAISAL_CRITERIA),
+                          "Judgement": rows["judgement"], "What it rests on": rows["evidence"]})
+    return Table(frame, "The judgements that could be made, and their evidence", prose_columns=("What it rests on",))
