@@ -25,6 +25,7 @@ import pandas as pd
 
 from mechgraph.data import NEGATIVE, POSITIVE, BookData, _keys
 from mechgraph.glossary import term_url
+from mechgraph.text import myst_text
 
 FONT = "DejaVu Sans"
 
@@ -92,7 +93,7 @@ def _slug(text: str) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>|$#])", r"\\\1", text)
+    return myst_text(text)  # the one escaping path for data text (mechgraph/text.py)
 
 
 @dataclass
