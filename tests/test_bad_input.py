@@ -208,3 +208,48 @@ def test_bad_input_gives_exactly_the_expected_lines(data_dir, bib, case):
         assert not line.rstrip().endswith(("breaks the rule:", ":"))
     if expected == []:
         load(data_dir, bib)  # what passes the check loads
+
+
+# -- notebooks: a failing cell is named by chapter, line, first source line and cause -------------
+
+CHAPTER = "# Demo\n\nSome text.\n\n```{code-cell} ipython3\n{source}\n```\n"
+LOG = "_build/reports/chapters/demo.err.log"
+NOTEBOOK_CASES = [
+    ("notebook: an exception", "x = 1\ny = 1/0", 60,
+     f"chapters/demo.md, line 6: the code cell starting 'x = 1' raised ZeroDivisionError: division by zero "
+     f"(traceback in {LOG})"),
+    ("notebook: a missing column", "import pandas as pd\npd.DataFrame({'a': [1]})['label']", 60,
+     f"chapters/demo.md, line 6: the code cell starting 'import pandas as pd' raised KeyError: 'label' "
+     f"(traceback in {LOG})"),
+    ("notebook: the time limit", "import time\nwhile True: time.sleep(0.05)", 2,
+     "chapters/demo.md, line 6: the code cell starting 'import time' did not finish within the time limit "
+     f"(2 s, 'execute: timeout' in _config.yml) (traceback in {LOG})"),
+]
+
+
+@pytest.mark.parametrize("case", NOTEBOOK_CASES, ids=[c[0] for c in NOTEBOOK_CASES])
+def test_a_failing_notebook_cell_is_named(case):
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    from mechgraph.notebooks import failure_line
+
+    _, source, timeout, expected = case
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    result = single_nb_execution(nb, cwd=str(ROOT), allow_errors=False, timeout=timeout, meta_override=True)
+    assert result.err is not None
+    line = failure_line("chapters/demo.md", CHAPTER.replace("{source}", source), type(result.err).__name__,
+                        result.exc_string, timeout, LOG)
+    assert line == expected
+
+
+def test_the_cli_prints_every_problem_and_a_count(data_dir):
+    """`python -m mechgraph validate` (what `make book` and `make validate` run): no traceback."""
+    (data_dir / "datapackage.json").write_text("{", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "error: data/datapackage.json, line 1: not valid JSON (Expecting property name enclosed in double quotes, column 2)",
+        "1 problem(s) in the data; nothing was built."]
