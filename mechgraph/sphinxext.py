@@ -27,12 +27,11 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from mechgraph.bib import read_bib
-from mechgraph.data import BIB_PATH, DATA_DIR, fingerprint, load, validate
+from mechgraph.data import BIB_PATH, DATA_DIR, REVIEW_KEY, fingerprint, load, validate
 from mechgraph.glossary import glossary_myst, term_anchor
 from mechgraph.report import errata_myst
 from mechgraph.text import myst_text
 
-REVIEW_KEY = "zhang2024mesenchymal"
 
 
 def _check_data_and_cache(app: Sphinx, config) -> None:
