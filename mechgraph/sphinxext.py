@@ -258,10 +258,27 @@ def _drop_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: d
     context["css_files"] = [css for css in context.get("css_files", []) if not thebe(css)]
 
 
+def _with_cached_outputs(app: Sphinx, nb):
+    """myst-nb writes the notebook it was given, so a chapter served from jupyter-cache (not
+    executed in this build) would be offered for download without its outputs; merge them
+    from the cache, which gives the same file as executing it."""
+    code = [cell for cell in nb.cells if cell.get("cell_type") == "code"]
+    if not code or all(cell.get("execution_count") is not None for cell in code):
+        return nb
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(nb)
+    except KeyError:  # not in the cache (a failed notebook): leave it as it is
+        return nb
+    return merged
+
+
 def _stable_notebook_ids(app: Sphinx, exception) -> None:
     """The notebooks offered for download (_sources/**/*.ipynb, which sphinx-book-theme copies from
     jupyter_execute/ for MyST-markdown notebooks) get new random cell ids from nbformat on every
-    build; number the cells instead so two builds of the same sources are byte-identical."""
+    build; number the cells instead so two builds of the same sources are byte-identical.
+    Outputs come from the cache when the chapter was not executed in this build."""
     if exception is not None or app.builder.format != "html":
         return
     import nbformat
@@ -270,10 +287,13 @@ def _stable_notebook_ids(app: Sphinx, exception) -> None:
     for path in sorted(sources.rglob("*.ipynb")) if sources.is_dir() else []:
         if Path(app.srcdir, path.relative_to(sources)).is_file():
             continue  # a real .ipynb source keeps its author's ids
-        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-        if any("id" in cell for cell in nb.cells):
+        read = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        nb = _with_cached_outputs(app, read)
+        renumber = any("id" in cell for cell in nb.cells)
+        if renumber:
             for number, cell in enumerate(nb.cells, 1):
                 cell["id"] = f"cell-{number}"
+        if renumber or nb is not read:
             nbformat.write(nb, path)
 
 
