@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book test test-fast preview clean figures validate bench system-deps browser-deps
+.PHONY: book test test-fast test-slow preview clean figures validate bench system-deps browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -73,15 +73,28 @@ $(VALIDATED): $(STAMP) $(wildcard data/*) references.bib $(wildcard mechgraph/*.
 	@$(BIN)/python -m mechgraph validate
 	@mkdir -p _build && touch $@
 
+# The site is built in a fresh staging folder and moved to _build/html only when the whole build
+# succeeded: a failed or interrupted build leaves the last good site (or none) and never a partial
+# one, and every build re-reads every page (notebooks come from the cache when nothing changed), so
+# what happened before (failed builds, the preview, data edits) cannot change the result.
+STAGE := _build/staging
 book: $(STAMP) system-deps $(VALIDATED)
-	@$(BIN)/jupyter-book build . $(JB_ARGS) || { \
-	  rm -rf _build/html _build/.doctrees; \
-	  echo "error: the build failed (see the messages above); _build/html was removed so nothing half-built is left (the next build re-reads every page, so no warning hides in the cache)."; \
+	@rm -rf $(STAGE) _build/reports _build/.doctrees _build/jupyter_execute
+	@$(BIN)/jupyter-book build . --path-output $(STAGE) $(JB_ARGS) || { \
+	  rm -rf $(STAGE); \
+	  echo "error: the build failed (see the messages above; a failed notebook's traceback is in _build/reports/); _build/html was left as it was."; \
 	  exit 1; }
+	@rm -rf _build/html.old; if [ -d _build/html ]; then mv _build/html _build/html.old; fi
+	@mv $(STAGE)/_build/html _build/html && rm -rf _build/html.old $(STAGE)
+	@echo "the site is in _build/html"
 
 # Every test, the slow ones included (two clean builds compared byte for byte, an offline build).
 test: book browser-deps
 	$(BIN)/python -m pytest
+
+# Only the slow ones (full clean rebuilds: reproducibility, build sequences, escaping, offline).
+test-slow: book browser-deps
+	$(BIN)/python -m pytest -m slow
 
 # While editing: everything but the slow clean rebuilds (a few minutes less).
 test-fast: book browser-deps
@@ -90,10 +103,12 @@ test-fast: book browser-deps
 figures: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/python -m mechgraph figures
 
-preview: $(STAMP) system-deps $(VALIDATED)
+# Its own folder (_build/preview), the same warnings-as-errors rule as the build; a data error
+# or a warning replaces the pages with an error page naming file and line (mechgraph/sphinxext.py).
+preview: $(STAMP) system-deps
 	$(BIN)/jupyter-book config sphinx . >/dev/null
-	$(BIN)/sphinx-autobuild . _build/html --host 127.0.0.1 --port 8000 \
-	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html
+	MECHGRAPH_PREVIEW=1 $(BIN)/sphinx-autobuild . _build/preview --host 127.0.0.1 --port 8000 \
+	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html -W --keep-going
 
 bench: $(STAMP) system-deps $(VALIDATED) browser-deps
 	$(BIN)/python tests/benchmark.py

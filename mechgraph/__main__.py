@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("data/ is valid")
         return 0
+    problems = validate()
+    if problems:
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in the data; no figure was written.", file=sys.stderr)
+        return 1
     from mechgraph.slides import write_figures
     return write_figures(check=args.check)
 

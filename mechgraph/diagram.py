@@ -26,6 +26,7 @@ import pandas as pd
 from mechgraph.data import NEGATIVE, POSITIVE, BookData, _keys
 from mechgraph.glossary import term_url
 from mechgraph.prose import sentence_case
+from mechgraph.text import myst_text
 
 FONT = "DejaVu Sans"
 
@@ -93,7 +94,7 @@ def _slug(text: str) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>|$#])", r"\\\1", text)
+    return myst_text(text)  # the one escaping path for data text (mechgraph/text.py)
 
 
 @dataclass

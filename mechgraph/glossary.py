@@ -4,6 +4,7 @@ from __future__ import annotations
 from sphinx.util.nodes import _make_id
 
 from mechgraph.data import BookData
+from mechgraph.text import myst_text
 
 GLOSSARY_PAGE = "glossary"
 
@@ -24,6 +25,6 @@ def glossary_myst(data: BookData) -> str:
     for entity in data.entities.itertuples():
         keys = [k.strip() for k in entity.citations.split(";") if k.strip()]
         cite = f" {{cite:p}}`{','.join(keys)}`" if keys else ""
-        lines += [entity.label, f"  {entity.definition}{cite}", ""]
+        lines += [entity.label, f"  {myst_text(entity.definition)}{cite}", ""]
     lines.append(":::")
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mechgraph.data import BookData, _keys
+from mechgraph.text import myst_text
 
 KIND_NAMES = {
     "wrong_fact": "wrong fact", "reversed_direction": "reversed direction of effect",
@@ -34,9 +35,9 @@ def errata_myst(data: BookData) -> str:
         chapters = sorted({CHAPTER_DOCS[c] for c in affected["chapter"]})
         rows = data.table1[data.table1["erratum"] == e.id]
         out += [f"(erratum-{e.id})=", f"### {e.id}: {KIND_NAMES[e.kind]} ({SECTION_NAMES[e.section]})", "",
-                f"*Where:* the words “{e.quote}”. *How sure we are:* {e.confidence}.", "",
-                f"*What is wrong.* {e.problem}", "",
-                f"*What is right.* {e.correction} {{cite:p}}`{cites}`", ""]
+                f"*Where:* the words “{myst_text(e.quote)}”. *How sure we are:* {e.confidence}.", "",
+                f"*What is wrong.* {myst_text(e.problem)}", "",
+                f"*What is right.* {myst_text(e.correction)} {{cite:p}}`{cites}`", ""]
         if len(affected) or len(rows):
             where = [f"{{doc}}`{doc}`" for doc in chapters]
             where += [f"Table 1 row {{cite:p}}`{r.citation}`" for r in rows.itertuples()]

@@ -14,6 +14,9 @@
 """
 from __future__ import annotations
 
+import html
+import logging as pylogging
+import os
 import re
 import shutil
 from pathlib import Path
@@ -23,21 +26,24 @@ from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from mechgraph.bib import read_bib
-from mechgraph.data import BIB_PATH, DATA_DIR, fingerprint, load, validate
+from mechgraph.data import BIB_PATH, DATA_DIR, REVIEW_KEY, fingerprint, load, validate
 from mechgraph.glossary import glossary_myst, term_anchor
 from mechgraph.report import errata_myst
+from mechgraph.text import myst_text
 
-REVIEW_KEY = "zhang2024mesenchymal"
 
 
 def _check_data_and_cache(app: Sphinx, config) -> None:
     problems = validate()
     if problems:
+        if _previewing():
+            _show_error_page(Path(app.outdir), "The data in data/ is not fit to build from", problems)
         raise ConfigError("the data in data/ is not fit to build from:\n" + "\n".join(problems))
-    root = Path(app.outdir).parent / ".jupyter_cache"
+    root = Path(app.srcdir) / "_build" / ".jupyter_cache"  # the same wherever the site is built (staging)
     stamp = fingerprint()
     for old in root.glob("*") if root.exists() else []:
         if old.is_dir() and old.name != stamp:
@@ -47,13 +53,59 @@ def _check_data_and_cache(app: Sphinx, config) -> None:
     review = read_bib(BIB_PATH)[REVIEW_KEY]
     # the captions of the named figures, for the chapters' numbered figures: {{ figures.fig1 }}
     data = load()
-    captions = {f.id: f"**{_md_text(f.title)}.** {_md_text(f.caption)}" for f in data.figures.itertuples()}
+    captions = {f.id: f"**{myst_text(f.title)}.** {myst_text(f.caption)}" for f in data.figures.itertuples()}
     config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title, "figures": captions}
 
 
-def _md_text(text: str) -> str:
-    """Data text made inert in MyST (no markup, role, substitution or HTML)."""
-    return re.sub(r"([\\`*_{}\[\]<>|$#])", r"\\\1", text)
+# -- the preview (make preview): errors shown in the browser, not only in the terminal ----------
+
+def _previewing() -> bool:
+    return os.environ.get("MECHGRAPH_PREVIEW") == "1"
+
+
+def _show_error_page(outdir: Path, title: str, problems: list[str]) -> None:
+    """Replace every page of the preview with one naming each problem, and forget the build
+    info so the next good build rewrites every page."""
+    items = "\n".join(f"<li><code>{html.escape(p)}</code></li>" for p in problems[:200])
+    more = f"<p>... and {len(problems) - 200} more (see the terminal).</p>" if len(problems) > 200 else ""
+    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Build error</title></head>\n'
+            f'<body><main><h1>{html.escape(title)}</h1>\n<p>The preview rebuilds when you save a fix.</p>\n'
+            f"<ul>\n{items}\n</ul>{more}</main></body></html>\n")
+    outdir.mkdir(parents=True, exist_ok=True)
+    pages = [p for p in outdir.rglob("*.html") if not {"_static", "_sources", "_images"} & set(p.parts)]
+    for path in pages + [outdir / "index.html"]:
+        path.write_text(page, encoding="utf-8")
+    (outdir / ".buildinfo").unlink(missing_ok=True)
+
+
+class _WarningCollector(pylogging.Handler):
+    """Every warning of a preview build, with its location, for the error page."""
+
+    def __init__(self) -> None:
+        super().__init__(level=pylogging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: pylogging.LogRecord) -> None:
+        from sphinx.util.logging import get_node_location
+
+        location = getattr(record, "location", None)
+        if isinstance(location, nodes.Node):
+            location = get_node_location(location)
+        elif isinstance(location, tuple):
+            location = ":".join(str(part) for part in location if part is not None)
+        if location:
+            location = str(location).replace(str(Path.cwd()) + os.sep, "")
+        self.lines.append(f"{location}: {record.getMessage()}" if location else record.getMessage())
+
+
+_PREVIEW_WARNINGS = _WarningCollector()
+
+
+def _preview_warnings_page(app: Sphinx, exception) -> None:
+    if _PREVIEW_WARNINGS.lines or exception is not None:
+        lines = _PREVIEW_WARNINGS.lines + ([f"{type(exception).__name__}: {exception}"] if exception else [])
+        _show_error_page(Path(app.outdir), "The build has warnings (treated as errors)", lines)
+    _PREVIEW_WARNINGS.lines.clear()
 
 
 class _GeneratedMyST(SphinxDirective):
@@ -92,10 +144,10 @@ class DataFigures(_GeneratedMyST):
             # (35-65 KB, against 0.2-0.6 MB for their high-resolution PNG). Both stay
             # downloadable, and images below the fold load only when scrolled to.
             shown = "png" if item.name.startswith("plot-") else "svg"
-            out += [f"({item.name})=", f"## {item.title}", "",
+            out += [f"({item.name})=", f"## {myst_text(item.title)}", "",
                     f"```{{figure}} ../figures/{item.name}.{shown}", f":alt: {item.title}: {item.caption}",
                     ":width: 100%", ":loading: lazy", "",
-                    f"{item.caption} *Computed from:* {item.sources}.", "```", "",
+                    f"{myst_text(item.caption)} *Computed from:* {myst_text(item.sources)}.", "```", "",
                     f"Files for slides: {{download}}`SVG <../figures/{item.name}.svg>`, "
                     f"{{download}}`PNG <../figures/{item.name}.png>`.", ""]
         return "\n".join(out)
@@ -166,6 +218,28 @@ def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 ref["reftitle"] = definitions[anchor]
 
 
+def _report_notebook_failure(app: Sphinx, doctree: nodes.document) -> None:
+    """A notebook that failed: one line in the terminal naming the chapter, the line of the cell,
+    its first source line and the exception or time limit; the traceback kept in _build/reports/
+    (outside the site, which the Makefile replaces)."""
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    from mechgraph.notebooks import failure_line
+
+    docname = app.env.docname
+    data = NbMetadataCollector.get_exec_data(app.env, docname)
+    if not data or data.get("succeeded", True) or not data.get("traceback"):
+        return
+    source = Path(app.env.doc2path(docname))
+    log = Path(app.srcdir) / "_build" / "reports" / f"{docname}.err.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(data["traceback"], encoding="utf-8")
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    line = failure_line(source.relative_to(app.srcdir).as_posix(), text, data.get("error"), data["traceback"],
+                        app.config.nb_execution_timeout, log.relative_to(app.srcdir).as_posix())
+    logging.getLogger(__name__).warning(line, type="mechgraph", subtype="notebook")
+
+
 #: Markup fixes for HTML that Sphinx, docutils or myst-nb hard-code (no template to override).
 _A11Y_BODY_FIXES = (
     # myst-nb's "Show code cell source" toggle has aria-label="Toggle hidden content", which
@@ -228,10 +302,44 @@ def _unique_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
     context["script_files"] = unique
 
 
+def _drop_thebe_nodes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """sphinx-thebe (a Jupyter Book default) appends its kernel config to every page; no page has a
+    Thebe button (launch_buttons has no thebe), so it is dropped, with its scripts and stylesheet."""
+    for raw in list(doctree.findall(nodes.raw)):
+        if "x-thebe-config" in raw.astext() or "kernelName = " in raw.astext():
+            raw.parent.remove(raw)
+
+
+def _drop_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    def thebe(asset) -> bool:
+        name = getattr(asset, "filename", asset) or ""
+        return "sphinx-thebe" in str(name) or "THEBE_JS_URL" in str(getattr(asset, "attributes", {}).get("body", ""))
+
+    context["script_files"] = [js for js in context.get("script_files", []) if not thebe(js)]
+    context["css_files"] = [css for css in context.get("css_files", []) if not thebe(css)]
+
+
+def _with_cached_outputs(app: Sphinx, nb):
+    """myst-nb writes the notebook it was given, so a chapter served from jupyter-cache (not
+    executed in this build) would be offered for download without its outputs; merge them
+    from the cache, which gives the same file as executing it."""
+    code = [cell for cell in nb.cells if cell.get("cell_type") == "code"]
+    if not code or all(cell.get("execution_count") is not None for cell in code):
+        return nb
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(nb)
+    except KeyError:  # not in the cache (a failed notebook): leave it as it is
+        return nb
+    return merged
+
+
 def _stable_notebook_ids(app: Sphinx, exception) -> None:
     """The notebooks offered for download (_sources/**/*.ipynb, which sphinx-book-theme copies from
     jupyter_execute/ for MyST-markdown notebooks) get new random cell ids from nbformat on every
-    build; number the cells instead so two builds of the same sources are byte-identical."""
+    build; number the cells instead so two builds of the same sources are byte-identical.
+    Outputs come from the cache when the chapter was not executed in this build."""
     if exception is not None or app.builder.format != "html":
         return
     import nbformat
@@ -240,10 +348,13 @@ def _stable_notebook_ids(app: Sphinx, exception) -> None:
     for path in sorted(sources.rglob("*.ipynb")) if sources.is_dir() else []:
         if Path(app.srcdir, path.relative_to(sources)).is_file():
             continue  # a real .ipynb source keeps its author's ids
-        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-        if any("id" in cell for cell in nb.cells):
+        read = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        nb = _with_cached_outputs(app, read)
+        renumber = any("id" in cell for cell in nb.cells)
+        if renumber:
             for number, cell in enumerate(nb.cells, 1):
                 cell["id"] = f"cell-{number}"
+        if renumber or nb is not read:
             nbformat.write(nb, path)
 
 
@@ -299,11 +410,17 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("data-figures", DataFigures)
     app.add_directive("data-questions", DataQuestions)
     app.add_directive("data-question-exports", DataQuestionExports)
+    app.connect("doctree-read", _report_notebook_failure)
     app.connect("doctree-resolved", _term_tooltips)
+    app.connect("doctree-resolved", _drop_thebe_nodes, priority=900)  # after sphinx-thebe adds them
     app.connect("html-page-context", _accessible_body)
     app.connect("html-page-context", _lazy_image_sizes)
     app.connect("html-page-context", _unique_scripts, priority=900)  # after extensions add page scripts
+    app.connect("html-page-context", _drop_thebe_assets, priority=901)
     app.connect("build-finished", _stable_notebook_ids)
     app.connect("build-finished", _subset_icon_fonts)
     app.connect("build-finished", _write_question_exports)
+    if _previewing():
+        pylogging.getLogger("sphinx").addHandler(_PREVIEW_WARNINGS)
+        app.connect("build-finished", _preview_warnings_page, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,7 +1,7 @@
 """Two clean builds of the same sources give a byte-identical site.
 
-Slow (two full builds with every notebook executed): marked `slow`, so `make test`
-leaves it out; run it with `pytest -m slow tests/test_reproducible.py`.
+Slow (two full builds with every notebook executed): marked `slow`, so `make test-fast`
+leaves it out; `make test` and `make test-slow` run it.
 The repository (the files git knows) is copied to two different temporary folders that
 share the .venv; each is built with a clean _build, and every file of the two
 _build/html trees is compared. Differences are reported with a short diff.

@@ -1,0 +1,28 @@
+"""The one escaping path for data text: every free-text cell from data/ reaches a page through here.
+
+* :func:`myst_text` for text spliced into generated MyST (glossary, errata, figures page,
+  a diagram's text alternative): every ASCII punctuation character gets a backslash, which
+  CommonMark defines as "this character, literally", so no run of data text can open a tag,
+  a role, a substitution, a link, emphasis or math.
+* :func:`html_text` for text spliced into HTML or SVG (``html.escape``, quotes included).
+
+Fields that are also identifiers or short names (entity labels, figure titles) are not escaped
+but validated to plain text by :mod:`mechgraph.data` (see ``MARKUP``).
+"""
+from __future__ import annotations
+
+import html
+import re
+import string
+
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def myst_text(text: str) -> str:
+    """Data text made literal inside MyST Markdown (one line: line breaks are rejected by the checker)."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def html_text(text: str) -> str:
+    """Data text made literal inside HTML or SVG, attribute values included."""
+    return html.escape(str(text), quote=True)

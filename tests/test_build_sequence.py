@@ -1,0 +1,112 @@
+"""Every build whole: whatever happened before (a failed build, the preview, an interrupted build),
+a successful `make book` gives a site byte-identical to a clean build, and a failed or interrupted
+build never leaves a partial _build/html.
+
+Slow (about six builds of a copy of the book): marked `slow`; run with `make test-slow`.
+"""
+from __future__ import annotations
+
+import filecmp
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from sitetools import REPO, build_env, copy_repo
+from test_reproducible import _short_diff, _tree
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
+
+BAD_CELL = "\n```{code-cell} ipython3\nanswer = 1 / 0\n```\n"
+
+
+def make(copy: Path, *targets: str, **kwargs) -> subprocess.CompletedProcess:
+    # -o: never remake the (shared, symlinked) .venv from the copy
+    return subprocess.run(["make", "-o", ".venv/.installed", *targets], cwd=copy, env=build_env(copy),
+                          capture_output=True, text=True, timeout=1500, **kwargs)
+
+
+def differences(first: Path, second: Path) -> list[str]:
+    a, b = _tree(first), _tree(second)
+    report = [f"only in the first: {n}" for n in sorted(a.keys() - b.keys())]
+    report += [f"only in the second: {n}" for n in sorted(b.keys() - a.keys())]
+    report += [f"differs: {n}\n{_short_diff(a[n], b[n])}" for n in sorted(a.keys() & b.keys())
+               if not filecmp.cmp(a[n], b[n], shallow=False)]
+    return report
+
+
+@pytest.fixture(scope="module")
+def clean_site(tmp_path_factory) -> Path:
+    if not (REPO / ".venv" / "bin" / "jupyter-book").exists():
+        pytest.skip("no .venv with jupyter-book: run `make book` first")
+    copy = copy_repo(tmp_path_factory.mktemp("clean") / "book")
+    result = make(copy, "book")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return copy / "_build" / "html"
+
+
+def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clean_build(clean_site, tmp_path):
+    copy = copy_repo(tmp_path / "book")
+    chapter = copy / "chapters" / "07-conclusion.md"
+    good = chapter.read_text(encoding="utf-8")
+
+    # 1. a notebook cell fails: the build stops, names chapter, line, cell and exception, keeps the log
+    chapter.write_text(good + BAD_CELL, encoding="utf-8")
+    failed = make(copy, "book")
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    line = good.count("\n") + 3
+    assert (f"chapters/07-conclusion.md, line {line}: the code cell starting 'answer = 1 / 0' raised "
+            "ZeroDivisionError: division by zero (traceback in _build/reports/chapters/07-conclusion.err.log)") in output
+    assert "ZeroDivisionError" in (copy / "_build" / "reports" / "chapters" / "07-conclusion.err.log").read_text()
+    assert not (copy / "_build" / "html").exists(), "a failed build left a site"
+
+    # 2. fixed: the same site as a clean build (notebooks now partly from the cache)
+    chapter.write_text(good, encoding="utf-8")
+    assert make(copy, "book").returncode == 0
+    assert differences(clean_site, copy / "_build" / "html") == []
+
+    # 3. the preview builds into its own folder; a following `make book` is still clean
+    subprocess.run([str(REPO / ".venv" / "bin" / "jupyter-book"), "config", "sphinx", "."], cwd=copy,
+                   env=build_env(copy), capture_output=True, check=True)
+    preview = subprocess.run([str(REPO / ".venv" / "bin" / "sphinx-build"), "-b", "html", ".", "_build/preview",
+                              "-W", "--keep-going", "-q"], cwd=copy, env={**build_env(copy), "MECHGRAPH_PREVIEW": "1"},
+                             capture_output=True, text=True, timeout=1500)
+    assert preview.returncode == 0, preview.stderr[-3000:]
+    assert make(copy, "book").returncode == 0
+    assert differences(clean_site, copy / "_build" / "html") == []
+
+    # 4. a build interrupted by a closed terminal (SIGHUP) leaves the last good site untouched
+    before = {n: p.read_bytes() for n, p in _tree(copy / "_build" / "html").items()}
+    (copy / "data" / "figures.csv").touch()  # a data edit: the build has work to do
+    job = subprocess.Popen(["make", "-o", ".venv/.installed", "book"], cwd=copy, env=build_env(copy),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(20)
+    os.killpg(job.pid, signal.SIGHUP)
+    job.wait(timeout=60)
+    after = {n: p.read_bytes() for n, p in _tree(copy / "_build" / "html").items()}
+    assert after == before, "an interrupted build changed _build/html"
+    assert make(copy, "book").returncode == 0
+    assert differences(clean_site, copy / "_build" / "html") == []
+
+
+def test_the_preview_shows_a_data_error_in_the_browser(tmp_path):
+    copy = copy_repo(tmp_path / "book")
+    (copy / "_build" / "preview" / "chapters").mkdir(parents=True)
+    (copy / "_build" / "preview" / "chapters" / "glossary.html").write_text("<p>stale page</p>")
+    path = copy / "data" / "entities.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace(",", " ,", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    subprocess.run([str(REPO / ".venv" / "bin" / "jupyter-book"), "config", "sphinx", "."], cwd=copy,
+                   env=build_env(copy), capture_output=True, check=True)
+    result = subprocess.run([str(REPO / ".venv" / "bin" / "sphinx-build"), "-b", "html", ".", "_build/preview",
+                             "-W", "--keep-going", "-q"], cwd=copy, env={**build_env(copy), "MECHGRAPH_PREVIEW": "1"},
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    for page in ("index.html", "chapters/glossary.html"):
+        text = (copy / "_build" / "preview" / page).read_text(encoding="utf-8")
+        assert "data/entities.csv, row 3, column &#x27;id&#x27;" in text, text
