@@ -51,6 +51,17 @@ $(AXE): tests/package.json tests/package-lock.json
 	npm ci --prefix tests --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Graphviz compiled to WebAssembly for the explorer page, pinned in explorer/package-lock.json;
+# the build copies it (and explorer/explorer.js) into _build/html/_static/explorer/.
+VIZ := explorer/node_modules/@viz-js/viz/dist/viz.js
+
+$(VIZ): explorer/package.json explorer/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "error: npm (Node.js) is needed for the explorer page's Graphviz (WebAssembly)."; \
+	  echo "  Debian/Ubuntu: sudo apt-get install nodejs npm   macOS: brew install node"; exit 1; }
+	npm ci --prefix explorer --no-audit --no-fund --loglevel=error
+	@touch $@
+
 browser-deps: $(AXE)
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -73,7 +84,7 @@ $(VALIDATED): $(STAMP) $(wildcard data/*) references.bib $(wildcard mechgraph/*.
 	@$(BIN)/python -m mechgraph validate
 	@mkdir -p _build && touch $@
 
-book: $(STAMP) system-deps $(VALIDATED)
+book: $(STAMP) system-deps $(VALIDATED) $(VIZ)
 	@$(BIN)/jupyter-book build . $(JB_ARGS) || { \
 	  rm -rf _build/html _build/.doctrees; \
 	  echo "error: the build failed (see the messages above); _build/html was removed so nothing half-built is left (the next build re-reads every page, so no warning hides in the cache)."; \

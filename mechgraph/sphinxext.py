@@ -9,6 +9,7 @@
 * ``{data-figures}`` lists every figure for slides (the lighter of its SVG and PNG shown,
   lazy-loaded, with its size set so the page does not jump).
 * Glossary links carry their definition as a tooltip.
+* The explorer page's data and scripts are written into ``_static/explorer/`` (mechgraph.explorer).
 """
 from __future__ import annotations
 
@@ -226,6 +227,17 @@ def _subset_icon_fonts(app: Sphinx, exception) -> None:
         subset.save_font(font, str(static / "fa-subset" / f"{name}.woff"), options)
 
 
+def _write_explorer(app: Sphinx, exception) -> None:
+    """The explorer page's data (graph.json), its script and Graphviz-WebAssembly, into _static/explorer/."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from mechgraph import explorer
+
+    target = Path(app.outdir) / "_static" / "explorer"
+    explorer.write(target, load(), explorer.citation_anchors(app.env))
+    explorer.copy_scripts(target)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_data_and_cache, priority=400)
     app.add_directive("data-glossary", DataGlossary)
@@ -237,4 +249,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _unique_scripts, priority=900)  # after extensions add page scripts
     app.connect("build-finished", _stable_notebook_ids)
     app.connect("build-finished", _subset_icon_fonts)
+    app.connect("build-finished", _write_explorer)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
