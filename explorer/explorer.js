@@ -38,7 +38,7 @@ function distance(a, b) {
 function nearest(value, known) {
   const v = value.toLowerCase();
   return [...known].map((k) => [distance(v, k.toLowerCase()) - (k.toLowerCase().includes(v) ? 2 : 0), k])
-    .sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1])).slice(0, 3).map((x) => x[1]);
+    .sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1])).slice(0, 5).map((x) => x[1]);
 }
 
 function findEntity(text) {
@@ -112,9 +112,18 @@ function toQuery(s) {
 // -- selecting statements (the same rules as mechgraph.diagram) ----------------------------
 
 function select(s) {
+  // Without an entity, figure and chapter choose the statements (as diagram(figure=...) does);
+  // around an entity they filter its neighbourhood, like the other filters.
   let pool = DATA.statements;
-  if (s.figure) pool = pool.filter((r) => r.figures.includes(s.figure));
-  if (s.chapter) pool = pool.filter((r) => r.chapter === s.chapter);
+  const tests = {
+    figure: (r) => !s.figure || r.figures.includes(s.figure),
+    chapter: (r) => !s.chapter || r.chapter === s.chapter,
+    evidence: (r) => !s.evidence.length || s.evidence.includes(r.group),
+    species: (r) => !s.species || r.species === s.species,
+    setting: (r) => !s.setting || r.setting === s.setting,
+    relation: (r) => !s.relation || r.relation === s.relation,
+    "direct only": (r) => !s.direct || r.direct,
+  };
   if (s.around) {
     const reached = new Set([s.around]);
     let frontier = new Set([s.around]);
@@ -125,14 +134,11 @@ function select(s) {
       frontier.forEach((x) => reached.add(x));
     }
     pool = pool.filter((r) => reached.has(r.subject) && reached.has(r.object));
+  } else {
+    pool = pool.filter((r) => tests.figure(r) && tests.chapter(r));
+    delete tests.figure;
+    delete tests.chapter;
   }
-  const tests = {
-    evidence: (r) => !s.evidence.length || s.evidence.includes(r.group),
-    species: (r) => !s.species || r.species === s.species,
-    setting: (r) => !s.setting || r.setting === s.setting,
-    relation: (r) => !s.relation || r.relation === s.relation,
-    "direct only": (r) => !s.direct || r.direct,
-  };
   const hidden = {};
   for (const [name, test] of Object.entries(tests)) hidden[name] = pool.filter((r) => !test(r)).length;
   const shown = pool.filter((r) => Object.values(tests).every((t) => t(r)));
@@ -186,7 +192,10 @@ function decorate(drawn) {
     const id = g.querySelector("title").textContent;
     g.dataset.id = id;
     g.querySelector("title").textContent = DATA.entities[id].label;  // readable, as in the book's diagrams
-    g.querySelectorAll("a").forEach((a) => a.setAttribute("aria-label", `${DATA.entities[id].label}: centre the view on it`));
+    g.querySelectorAll("a").forEach((a) => {
+      a.setAttribute("role", "link");
+      a.setAttribute("aria-label", `${DATA.entities[id].label}: centre the view on it`);
+    });
   });
   svg.querySelectorAll("g.edge").forEach((g) => {
     const index = drawn.groups[Number(g.id.replace(/^edge/, "")) - 1];
@@ -194,7 +203,12 @@ function decorate(drawn) {
     g.dataset.edge = String(index);
     g.dataset.id = `${edge.subject}->${edge.object}`;
     g.querySelector("title").textContent = edge.title;
-    g.querySelectorAll("a").forEach((a) => a.setAttribute("aria-label", `${edge.title}: show the evidence`));
+    g.querySelectorAll("a").forEach((a) => {
+      // an edge with no DOI gets no link from Graphviz: make it one, so it is reached and read out
+      if (!a.hasAttribute("xlink:href") && !a.hasAttribute("href")) a.setAttribute("href", "#ex-detail");
+      a.setAttribute("role", "link");  // axe does not count an SVG xlink:href as a link's role
+      a.setAttribute("aria-label", `${edge.title}: show the evidence`);
+    });
   });
   return svg;
 }
@@ -350,6 +364,7 @@ function wire() {
   $("ex-search-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const text = $("ex-search").value;
+    if (!text.trim() && (state.figure || state.chapter)) { showProblems([]); go({ around: null }); return; }
     const id = findEntity(text);
     if (!id) {
       const labels = Object.values(DATA.entities).map((e) => e.label);
@@ -413,6 +428,9 @@ async function main() {
     return;
   }
   fillControls();
+  $("ex-legend").innerHTML = DATA.legend;  // drawn by mechgraph.diagram's legend, at build time
+  const legend = $("ex-legend").querySelector("svg");
+  legend.style.width = legend.style.minWidth = legend.style.maxWidth = `${legend.viewBox.baseVal.width}pt`;  // natural size: legible
   wire();
   const parsed = parseQuery(location.search);
   state = parsed.state;

@@ -21,7 +21,7 @@ import graphviz
 
 from mechgraph.data import BookData, _keys
 from mechgraph.diagram import (DIRECT_MARK, EVIDENCE_GROUP, EVIDENCE_NAMES, EVIDENCE_TEXT, FONT, KIND_NAMES,
-                               PAGE_ASPECT, _edge_attrs, _node_attrs, _strongest, dot_text, term_url)
+                               KIND_STYLE, PAGE_ASPECT, EVIDENCE_STYLE, _edge_attrs, _legend, _node_attrs, _strongest, dot_text, term_url)
 
 EXPLORER_PAGE = "explorer.html"
 ERRATA_PAGE = "08-critical-reading.html"
@@ -81,6 +81,11 @@ def graph_statement() -> str:
     """The DOT graph attribute statement shared by every explorer drawing (rankdir is set in the page)."""
     g = graphviz.Digraph(graph_attr=GRAPH_ATTRS)
     return g.source.splitlines()[1].strip()
+
+
+def legend_svg() -> str:
+    """The book diagrams' legend with every entity kind, arrowhead and line style (drawn by the engine)."""
+    return _legend("explorer", list(KIND_STYLE), ["activates", "inhibits", "secretes"], list(EVIDENCE_STYLE), True)
 
 
 def synonyms(label: str, definition: str, entity_id: str) -> list[str]:
@@ -143,7 +148,7 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
             "errata": errata, "figures": figures, "chapters": sorted(set(st["chapter"])),
             "evidence": EVIDENCE_FILTERS, "species": sorted(set(st["species"])),
             "settings": sorted(set(st["setting"])), "relations": sorted(set(st["relation"])),
-            "evidence_text": EVIDENCE_TEXT, "direct_mark": DIRECT_MARK, "page_aspect": PAGE_ASPECT}
+            "evidence_text": EVIDENCE_TEXT, "direct_mark": DIRECT_MARK, "legend": legend_svg(), "page_aspect": PAGE_ASPECT}
 
 
 def citation_anchors(env) -> dict[str, str]:

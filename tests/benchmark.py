@@ -181,7 +181,7 @@ def explorer_times(site: Path, runs: int) -> dict[str, list[float]]:
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 1366, "height": 900})
             page = context.new_page()
-            page.goto(base + EXPLORER + "?around=p2x7&depth=2", wait_until="commit")
+            page.goto(base + EXPLORER + "?around=tsg6&depth=2", wait_until="commit")
             page.wait_for_function(ready, arg=1, timeout=30000)
             out["first"].append(float(page.evaluate("document.documentElement.dataset.explorerFirstMs")) / 1000)
             out["nodes"].append(page.eval_on_selector_all("#ex-drawing g.node", "gs => gs.length"))
@@ -208,7 +208,7 @@ def explorer_report(measured: dict) -> list[str]:
     med = statistics.median
     runs, times, weights, zipped = measured["runs"], measured["times"], measured["weights"], measured["zipped"]
     print()
-    print(f"mechanism explorer ({EXPLORER}, view ?around=p2x7&depth=2: {med(times['nodes'])} nodes; median of {runs} runs)")
+    print(f"mechanism explorer ({EXPLORER}, view ?around=tsg6&depth=2: {med(times['nodes'])} nodes; median of {runs} runs)")
     print(row("  first drawing after a cold page load", med(times["first"]), None, TARGETS["explorer_first"]))
     print(row("  redraw after a filter change", med(times["redraw"]), None, TARGETS["explorer_redraw"]))
     print(row("  page weight, uncompressed", med(weights[EXPLORER]), None, TARGETS["explorer_bytes"], fmt=fmt_b))

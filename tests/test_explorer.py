@@ -153,7 +153,7 @@ FILTERS = [  # control, how to set it, query parameter, value, a check on every 
     ("#ex-species", "select", "species", "rat", "rat"),
     ("#ex-setting", "select", "setting", "nerve_injury", None),
     ("#ex-chapter", "select", "chapter", "pain-mechanisms", None),
-    ("#ex-figure", "select", "figure", "fig3", None),
+    ("#ex-figure", "select", "figure", "fig1", None),
     ("#ex-relation", "select", "relation", "inhibits", " inhibits "),
     ("#ex-direct", "check", "direct", "1", "direct cancer-pain evidence"),
 ]
@@ -161,7 +161,7 @@ FILTERS = [  # control, how to set it, query parameter, value, a check on every 
 
 @pytest.mark.parametrize("control, how, param, value, text", FILTERS, ids=[f[2] for f in FILTERS])
 def test_each_filter_changes_the_drawing(opened, data, control, how, param, value, text):
-    page, log = opened("?around=msc&depth=2")
+    page, log = opened("?around=tsg6&depth=2")  # 57 entities, 140 statements
     before_nodes, before_edges = drawn(page)
     before = listed(page)
     redrawn(page, lambda: page.check(control) if how == "check" else page.select_option(control, value))
@@ -178,7 +178,7 @@ def test_each_filter_changes_the_drawing(opened, data, control, how, param, valu
 
 def test_edge_click_shows_statement_with_citation_and_doi(opened):
     page, log = opened("?figure=fig1")
-    page.click("#ex-drawing g.edge a")
+    page.click("#ex-drawing g.edge a text")
     detail = page.locator("#ex-detail")
     assert detail.is_visible()
     hrefs = detail.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
@@ -248,8 +248,8 @@ def test_bad_parameter_gives_one_clear_message(opened, query, param, suggestion)
 
 
 def test_nothing_leaves_the_machine(opened):
-    page, log = opened("?around=msc&depth=2")
-    page.click("#ex-drawing g.edge a")
+    page, log = opened("?around=tsg6&depth=2")
+    page.click("#ex-drawing g.edge a text")
     page.wait_for_load_state("networkidle")
     assert not log["foreign"] and not log["errors"]
 
@@ -275,7 +275,7 @@ def test_axe_after_drawing(opened, mode):
         pytest.fail(f"axe-core is missing at {AXE}: run `make browser-deps`")
     page, _ = opened("?figure=fig1", color_scheme=mode)
     page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
-    page.click("#ex-drawing g.edge a")  # the detail panel open too
+    page.click("#ex-drawing g.edge a text")  # the detail panel open too
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
