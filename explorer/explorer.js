@@ -153,7 +153,8 @@ function dotSource(shown, rankdir) {
   for (const n of nodes) lines.push("\t" + DATA.entities[n].dot);
   for (const g of groups) {
     const edge = DATA.edges[g];
-    lines.push("\t" + edge.dot[edge.statements.filter((id) => ids.has(id)).join(",")]);
+    // every subset the filters can leave was exported; the whole group is the fallback
+    lines.push("\t" + (edge.dot[edge.statements.filter((id) => ids.has(id)).join(",")] ?? edge.dot[edge.statements.join(",")]));
   }
   lines.push("}");
   return { source: lines.join("\n"), nodes, groups };
@@ -161,17 +162,14 @@ function dotSource(shown, rankdir) {
 
 // -- drawing ------------------------------------------------------------------------------
 
-function layout(shown) {
-  // as mechgraph.diagram: lay out left-to-right and top-to-bottom, keep the shape nearer the page's
-  let best = null;
-  for (const rankdir of ["LR", "TB"]) {
-    const dot = dotSource(shown, rankdir);
-    const svg = viz.renderSVGElement(dot.source);
-    const box = svg.viewBox.baseVal;
-    const score = Math.abs(Math.log(box.width / box.height / DATA.page_aspect));
-    if (!best || score < best.score) best = { score, svg, ...dot };
-  }
-  return best;
+function score(svg) {
+  const box = svg.viewBox.baseVal;
+  return Math.abs(Math.log(box.width / box.height / DATA.page_aspect));
+}
+
+function layout(shown, rankdir) {
+  const dot = dotSource(shown, rankdir);
+  return { svg: viz.renderSVGElement(dot.source), rankdir, ...dot };
 }
 
 function decorate(drawn) {
@@ -241,8 +239,8 @@ function statementHtml(r, full) {
     `<strong>${esc(E[r.object].label)}</strong> (${esc(r.context)}; ${esc(DATA.evidence_text[r.evidence])}${where}; ${scope}). ` +
     citationsHtml(r) + ".";
   if (r.erratum) {
-    const e = DATA.errata[r.erratum];
-    out += ` <a href="${esc(e.url)}">Erratum ${esc(e.id)}</a>` + (full ? `: ${esc(e.correction)}` : ".");
+    out += ` <a href="${esc(DATA.errata[r.erratum])}">Erratum ${esc(r.erratum)}` +
+      (full ? ": what the review gets wrong here, and the correction</a>." : "</a>.");
   }
   if (full) out += ` <span class="ex-meta">Statement ${esc(r.id)}; setting ${esc(r.setting.replace(/_/g, " "))}; ` +
     `chapter ${esc(r.chapter)}${r.figures.length ? "; figures " + esc(r.figures.join(", ")) : ""}.</span>`;
@@ -278,24 +276,49 @@ function describe(sel, drawnNodes) {
       : "Nothing is filtered out.");
 }
 
+let rankdir = "LR";
+let centre = null;
+let refining = 0;
+
+function show(drawn) {
+  current.groups = drawn.groups;
+  $("ex-drawing").replaceChildren(decorate(drawn));
+  applyZoom();
+}
+
 function render() {
   const t0 = performance.now();
   const sel = select(state);
   current = { shown: sel.shown, groups: [] };
-  const drawing = $("ex-drawing");
   $("ex-detail").hidden = true;
   let nodes = 0;
+  // As mechgraph.diagram, a view is laid out left-to-right and top-to-bottom and keeps the shape
+  // nearer the page's. The second layout runs after the first is on screen, and only for a new
+  // centre (entity, figure or chapter): a filter change keeps the direction, so it redraws once.
+  const key = [state.around, state.depth, state.figure, state.chapter].join("|");
+  const fresh = key !== centre;
+  centre = key;
+  if (fresh) rankdir = "LR";
   if (!sel.shown.length) {
-    drawing.replaceChildren();
     const p = document.createElement("p");
     p.textContent = "No statement matches this view: loosen a filter or clear them.";
-    drawing.append(p);
+    $("ex-drawing").replaceChildren(p);
   } else {
-    const drawn = layout(sel.shown);
-    current.groups = drawn.groups;
+    refining++;  // a pending second layout belongs to the view before
+    delete document.documentElement.dataset.explorerPending;
+    const drawn = layout(sel.shown, rankdir);
     nodes = drawn.nodes.length;
-    drawing.replaceChildren(decorate(drawn));
-    applyZoom();
+    show(drawn);
+    if (fresh) {
+      const ticket = ++refining;
+      document.documentElement.dataset.explorerPending = "1";
+      setTimeout(() => {
+        if (ticket !== refining) return;  // the reader has moved on
+        const other = layout(current.shown, "TB");
+        if (score(other.svg) < score(drawn.svg)) { rankdir = "TB"; show(other); }
+        delete document.documentElement.dataset.explorerPending;
+      }, 0);
+    }
   }
   const summary = describe(sel, nodes);
   $("ex-count").textContent = summary;
@@ -423,6 +446,13 @@ async function main() {
     ]);
     DATA = data;
     viz = v;
+    for (const e of DATA.edges) e.title = `${DATA.entities[e.subject].label} ${e.relation.replace(/_/g, " ")} ${DATA.entities[e.object].label}`;
+    for (const r of DATA.statements) {  // the fields graph.json leaves out: the edge's, and empty ones
+      const edge = DATA.edges[r.edge];
+      Object.assign(r, { subject: edge.subject, relation: edge.relation, object: edge.object,
+                         group: DATA.evidence_group[r.evidence], direct: Boolean(r.direct),
+                         figures: r.figures || [], citations: r.citations || [], erratum: r.erratum || null });
+    }
   } catch (err) {
     root.querySelector("#ex-count").textContent = `The explorer could not start: ${err}`;
     return;

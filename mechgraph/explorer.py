@@ -107,6 +107,25 @@ def _citation(data: BookData, key: str, anchors: dict[str, str]) -> dict:
     return {"short": ref.short, "doi": ref.doi, "url": ref.url, "bib": f"{BIBLIOGRAPHY_PAGE}#{anchor}" if anchor else ""}
 
 
+def reachable_subsets(group) -> list[tuple[str, ...]]:
+    """Every non-empty subset of a group of statements that the explorer's filters can leave
+    (evidence kinds, species, setting, chapter, figure, direct only), in the group's order."""
+    kinds = sorted({EVIDENCE_GROUP[e] for e in group["evidence"]})
+    evidence_choices = [set(c) for n in range(1, len(kinds) + 1) for c in itertools.combinations(kinds, n)]
+    choices = {column: [None, *sorted(set(group[column]))] for column in ("species", "setting", "chapter")}
+    figures = [None, *sorted({f for cell in group["figures"] for f in _keys(cell)})]
+    found = {}
+    for ev, species, setting, chapter, figure, direct in itertools.product(
+            evidence_choices, choices["species"], choices["setting"], choices["chapter"], figures, (False, True)):
+        subset = tuple(r.id for r in group.itertuples()
+                       if EVIDENCE_GROUP[r.evidence] in ev and species in (None, r.species)
+                       and setting in (None, r.setting) and chapter in (None, r.chapter)
+                       and (figure is None or figure in _keys(r.figures)) and (not direct or r.cancer_pain == "direct"))
+        if subset:
+            found[subset] = True
+    return list(found)
+
+
 def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str = "") -> dict:
     """Everything the explorer page needs, as one JSON-ready dict.
 
@@ -115,31 +134,25 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
     st, ent = data.statements, data.entities
     entities = {}
     for e in ent.itertuples():
-        entities[e.id] = {"label": e.label, "kind": e.kind, "kind_name": KIND_NAMES[e.kind],
+        entities[e.id] = {"label": e.label, "kind_name": KIND_NAMES[e.kind],
                           "synonyms": synonyms(e.label, e.definition, e.id),
                           "dot": node_statement(data, e.id, link_base)}
-    errata = {r.id: {"id": r.id, "correction": r.correction,
-                     "url": f"{link_base}{ERRATA_PAGE}#erratum-{r.id}"} for r in data.errata.itertuples()}
+    # the erratum's text stays in the critical-reading chapter (the page's weight); the explorer links to it
+    errata = {r.id: f"{link_base}{ERRATA_PAGE}#erratum-{r.id}" for r in data.errata.itertuples()}
     group_of = {key: i for i, key in enumerate(dict.fromkeys(zip(st["subject"], st["relation"], st["object"])))}
     statements = []
-    for r in st.itertuples():
-        statements.append({
-            "id": r.id, "subject": r.subject, "relation": r.relation, "object": r.object, "context": r.context,
-            "evidence": r.evidence, "group": EVIDENCE_GROUP[r.evidence],
-            "species": r.species, "setting": r.setting, "chapter": r.chapter, "figures": _keys(r.figures),
-            "direct": r.cancer_pain == "direct",
-            "citations": _keys(r.citations),
-            "erratum": r.erratum or None, "edge": group_of[(r.subject, r.relation, r.object)]})
+    for r in st.itertuples():  # subject, relation and object are the edge's; empty fields left out
+        row = {"id": r.id, "edge": group_of[(r.subject, r.relation, r.object)], "context": r.context,
+               "evidence": r.evidence, "species": r.species, "setting": r.setting, "chapter": r.chapter,
+               "citations": _keys(r.citations), "figures": _keys(r.figures), "direct": r.cancer_pain == "direct",
+               "erratum": r.erratum}
+        statements.append({k: v for k, v in row.items() if v or k == "edge"})
     edges = []
     for (subj, rel, obj), group in st.groupby(["subject", "relation", "object"], sort=False):
         ids = list(group["id"])
-        variants = {}
-        for n in range(1, len(ids) + 1):  # every subset a filter can leave (groups hold at most a few)
-            for subset in itertools.combinations(ids, n):
-                variants[",".join(subset)] = edge_statement(data, group.loc[list(subset)])
-        title = f"{ent.loc[subj, 'label']} {rel.replace('_', ' ')} {ent.loc[obj, 'label']}"
-        edges.append({"subject": subj, "relation": rel, "object": obj, "statements": ids, "title": title,
-                      "dot": variants})
+        variants = {",".join(subset): edge_statement(data, group.loc[list(subset)])
+                    for subset in reachable_subsets(group)}
+        edges.append({"subject": subj, "relation": rel, "object": obj, "statements": ids, "dot": variants})
     cited = dict.fromkeys(k for r in statements for k in r["citations"])
     references = {k: _citation(data, k, anchors) for k in cited}
     figures = {f.id: {"title": f.title, "chapter": f.chapter} for f in data.figures.itertuples()}
@@ -148,7 +161,7 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
             "errata": errata, "figures": figures, "chapters": sorted(set(st["chapter"])),
             "evidence": EVIDENCE_FILTERS, "species": sorted(set(st["species"])),
             "settings": sorted(set(st["setting"])), "relations": sorted(set(st["relation"])),
-            "evidence_text": EVIDENCE_TEXT, "direct_mark": DIRECT_MARK, "legend": legend_svg(), "page_aspect": PAGE_ASPECT}
+            "evidence_text": EVIDENCE_TEXT, "evidence_group": EVIDENCE_GROUP, "direct_mark": DIRECT_MARK, "legend": legend_svg(), "page_aspect": PAGE_ASPECT}
 
 
 def citation_anchors(env) -> dict[str, str]:

@@ -87,7 +87,9 @@ def opened(browser, base_url):
 
 
 def wait_drawn(page, n: int) -> None:
-    page.wait_for_function(f"Number(document.documentElement.dataset.explorerReady || 0) >= {n}", timeout=15000)
+    """Until the n-th drawing is on screen and its second layout (top-to-bottom) has been tried."""
+    page.wait_for_function(f"Number(document.documentElement.dataset.explorerReady || 0) >= {n}"
+                           " && !document.documentElement.dataset.explorerPending", timeout=15000)
 
 
 def redrawn(page, action) -> None:
