@@ -398,7 +398,7 @@ function wire() {
     showProblems([]);
     go({ around: id });
   });
-  $("ex-depth").addEventListener("change", (ev) => go({ depth: Number(ev.target.value), around: state.around || DEFAULT_VIEW.around }));
+  $("ex-depth").addEventListener("change", (ev) => go({ depth: Number(ev.target.value) }));  // used around an entity
   for (const k of ["figure", "chapter", "species", "setting", "relation"])
     $(`ex-${k}`).addEventListener("change", (ev) => go({ [k]: ev.target.value || null }));
   $("ex-evidence-boxes").addEventListener("change", () => go({
