@@ -51,6 +51,17 @@ $(AXE): tests/package.json tests/package-lock.json
 	npm ci --prefix tests --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Graphviz compiled to WebAssembly for the explorer page, pinned in explorer/package-lock.json;
+# the build copies it (and explorer/explorer.js) into _build/html/_static/explorer/.
+VIZ := explorer/node_modules/@viz-js/viz/dist/viz.js
+
+$(VIZ): explorer/package.json explorer/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "error: npm (Node.js) is needed for the explorer page's Graphviz (WebAssembly)."; \
+	  echo "  Debian/Ubuntu: sudo apt-get install nodejs npm   macOS: brew install node"; exit 1; }
+	npm ci --prefix explorer --no-audit --no-fund --loglevel=error
+	@touch $@
+
 browser-deps: $(AXE)
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -78,7 +89,7 @@ $(VALIDATED): $(STAMP) $(wildcard data/*) references.bib $(wildcard mechgraph/*.
 # one, and every build re-reads every page (notebooks come from the cache when nothing changed), so
 # what happened before (failed builds, the preview, data edits) cannot change the result.
 STAGE := _build/staging
-book: $(STAMP) system-deps $(VALIDATED)
+book: $(STAMP) system-deps $(VALIDATED) $(VIZ)
 	@rm -rf $(STAGE) _build/reports _build/.doctrees _build/jupyter_execute
 	@$(BIN)/jupyter-book build . --path-output $(STAGE) $(JB_ARGS) || { \
 	  rm -rf $(STAGE); \
@@ -105,7 +116,7 @@ figures: $(STAMP) system-deps $(VALIDATED)
 
 # Its own folder (_build/preview), the same warnings-as-errors rule as the build; a data error
 # or a warning replaces the pages with an error page naming file and line (mechgraph/sphinxext.py).
-preview: $(STAMP) system-deps
+preview: $(STAMP) system-deps $(VIZ)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
 	MECHGRAPH_PREVIEW=1 $(BIN)/sphinx-autobuild . _build/preview --host 127.0.0.1 --port 8000 \
 	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html -W --keep-going

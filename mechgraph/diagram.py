@@ -114,6 +114,7 @@ class Diagram:
     rows: pd.DataFrame = field(repr=False)
     data: BookData = field(repr=False)
     whole: bool = False  # shown as the full-size, zoomable view of a whole figure
+    explore: str = ""  # the link that opens this selection in the explorer (chapters/explorer.html)
 
     # -- text alternative -------------------------------------------------
     def _sentence(self, row, markdown: bool, linked: set[str] | None = None) -> str:
@@ -158,7 +159,9 @@ class Diagram:
                     '<button type="button" data-zoom="reset">Full size</button></div>\n')
             return (f'<details class="mechgraph-whole" id="{self.slug}">\n<summary>{html.escape(self.title)}: '
                     f'the whole figure, full size (zoom and scroll)</summary>\n{zoom}{box}{self.legend_html}\n')
-        return f'<div class="mechgraph" id="{self.slug}">\n{title}{text_link}{box}{self.legend_html}\n'
+        explore = (f'<p class="mechgraph-explore"><a href="{html.escape(self.explore)}">Open this diagram in the '
+                   f'explorer</a> to search, filter and follow its links</p>\n') if self.explore and not heading else ""
+        return f'<div class="mechgraph" id="{self.slug}">\n{title}{text_link}{box}{self.legend_html}\n{explore}'
 
     def _summary(self) -> str:
         return f"Text description: the {len(self.rows)} statements in this diagram"
@@ -410,7 +413,24 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
                          [p for p in POLARITY_NAMES if p in {polarity(r) for r in rows["relation"]}],
                          sorted({EVIDENCE_GROUP[e] for e in rows["evidence"]}, key=list(EVIDENCE_STYLE).index),
                          bool((rows["cancer_pain"] == "direct").any()))
-    return Diagram(slug, title, caption, svg, legend, g.source, rows, data)
+    return Diagram(slug, title, caption, svg, legend, g.source, rows, data,
+                   explore=_explorer_link(rows, figure, chapter, around, depth, direct_only, link_base))
+
+
+def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, direct_only: bool, link_base: str) -> str:
+    """The explorer view of a selection: the same figure, chapter or neighbourhood; for a list of
+    statements, the chapter they come from (the explorer selects by figure, chapter or entity)."""
+    from mechgraph.explorer import explorer_url
+
+    if around is not None:
+        return explorer_url(around=around, depth=depth, direct=direct_only, link_base=link_base)
+    if figure is None and chapter is None:
+        chapters = rows["chapter"].unique()
+        chapter = chapters[0] if len(chapters) == 1 else None
+        if chapter is None:
+            return ""
+    return explorer_url(figure=figure, chapter=chapter if figure is None else None, direct=direct_only,
+                        link_base=link_base)
 
 
 def whole_figure(data: BookData, figure: str, link_base: str = "") -> Diagram:

@@ -11,6 +11,7 @@
 * ``{data-questions}`` renders a chapter's self-test questions (``:chapter:`` names it) and
   ``{data-question-exports}`` links the Moodle XML and GIFT exports written at the end of the build.
 * Glossary links carry their definition as a tooltip.
+* The explorer page's data and scripts are written into ``_static/explorer/`` (mechgraph.explorer).
 """
 from __future__ import annotations
 
@@ -403,6 +404,17 @@ def _subset_icon_fonts(app: Sphinx, exception) -> None:
         subset.save_font(font, str(static / "fa-subset" / f"{name}.woff"), options)
 
 
+def _write_explorer(app: Sphinx, exception) -> None:
+    """The explorer page's data (graph.json), its script and Graphviz-WebAssembly, into _static/explorer/."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from mechgraph import explorer
+
+    target = Path(app.outdir) / "_static" / "explorer"
+    explorer.write(target, load(), explorer.citation_anchors(app.env))
+    explorer.copy_scripts(target)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_data_and_cache, priority=400)
     app.add_directive("data-glossary", DataGlossary)
@@ -419,6 +431,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _drop_thebe_assets, priority=901)
     app.connect("build-finished", _stable_notebook_ids)
     app.connect("build-finished", _subset_icon_fonts)
+    app.connect("build-finished", _write_explorer)
     app.connect("build-finished", _write_question_exports)
     if _previewing():
         pylogging.getLogger("sphinx").addHandler(_PREVIEW_WARNINGS)

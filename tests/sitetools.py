@@ -150,7 +150,7 @@ def external_assets(root: Path, page: str) -> list[str]:
 
 def copy_repo(dest: Path, src: Path = REPO) -> Path:
     """Copy the files git knows about (tracked, plus untracked but not ignored) to `dest`,
-    and link the same .venv (so no install is needed). Returns `dest`."""
+    and link the same .venv and explorer/node_modules (so no install is needed). Returns `dest`."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=src, check=True, capture_output=True).stdout.decode().split("\0")
     for rel in sorted(set(filter(None, listed))):
@@ -161,6 +161,8 @@ def copy_repo(dest: Path, src: Path = REPO) -> Path:
             shutil.copy2(s, d)
     if (src / ".venv").exists():
         (dest / ".venv").symlink_to((src / ".venv").resolve())
+    if (src / "explorer" / "node_modules").exists():  # the explorer's pinned npm packages (make book installs them)
+        (dest / "explorer" / "node_modules").symlink_to((src / "explorer" / "node_modules").resolve())
     return dest
 
 
