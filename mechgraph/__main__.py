@@ -1,4 +1,4 @@
-"""Command line: ``python -m mechgraph validate | figures [--check]``."""
+"""Command line: ``python -m mechgraph validate | figures [--check] | pdf``."""
 from __future__ import annotations
 
 import argparse
@@ -17,7 +17,16 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--bib", type=Path, default=BIB_PATH, help="the bibliography (default: references.bib)")
     figs = sub.add_parser("figures", help="write every diagram and plot to figures/ as SVG and PNG")
     figs.add_argument("--check", action="store_true", help="only report files that are missing or stale")
+    sub.add_parser("pdf", help="print the built book (_build/html) to _build/pdf/book.pdf with Chromium")
     args = parser.parse_args(argv)
+    if args.command == "pdf":
+        from mechgraph.pdf import build
+        try:
+            build()
+        except FileNotFoundError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "validate":
         problems = validate(args.data, args.bib)
         for line in problems:
