@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book test test-fast preview clean figures validate bench system-deps browser-deps
+.PHONY: book pdf pack test test-fast preview clean figures validate bench system-deps browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -79,8 +79,17 @@ book: $(STAMP) system-deps $(VALIDATED)
 	  echo "error: the build failed (see the messages above); _build/html was removed so nothing half-built is left (the next build re-reads every page, so no warning hides in the cache)."; \
 	  exit 1; }
 
+# The whole book as one PDF (_build/pdf/book.pdf, copied to _build/html/book.pdf), printed
+# offline by the system Chromium; then the offline classroom pack (_build/pack/*.zip).
+pdf: book
+	@[ -x "$(CHROMIUM)" ] || { echo "error: the PDF is printed by Chromium, not found at $(CHROMIUM): run 'make browser-deps' or set CHROMIUM="; exit 1; }
+	$(BIN)/python -m mechgraph pdf
+
+pack: pdf
+	$(BIN)/python -m mechgraph pack
+
 # Every test, the slow ones included (two clean builds compared byte for byte, an offline build).
-test: book browser-deps
+test: pdf browser-deps
 	$(BIN)/python -m pytest
 
 # While editing: everything but the slow clean rebuilds (a few minutes less).

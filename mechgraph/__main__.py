@@ -1,4 +1,4 @@
-"""Command line: ``python -m mechgraph validate | figures [--check] | pdf``."""
+"""Command line: ``python -m mechgraph validate | figures [--check] | pdf | pack``."""
 from __future__ import annotations
 
 import argparse
@@ -18,11 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     figs = sub.add_parser("figures", help="write every diagram and plot to figures/ as SVG and PNG")
     figs.add_argument("--check", action="store_true", help="only report files that are missing or stale")
     sub.add_parser("pdf", help="print the built book (_build/html) to _build/pdf/book.pdf with Chromium")
+    sub.add_parser("pack", help="zip the built site, the PDF, the notebooks and the data into _build/pack/")
     args = parser.parse_args(argv)
-    if args.command == "pdf":
-        from mechgraph.pdf import build
+    if args.command in ("pdf", "pack"):
+        from importlib import import_module
         try:
-            build()
+            import_module(f"mechgraph.{args.command}").build()
         except FileNotFoundError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1

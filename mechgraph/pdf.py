@@ -249,8 +249,9 @@ def book_config(root: Path = ROOT) -> dict:
     return {"title": config.get("title", "Book"), "author": config.get("author", "")}
 
 
-def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_build" / "pdf") -> Path:
-    """Write out_dir/book.html and out_dir/book.pdf, and copy the PDF into the site."""
+def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_build" / "pdf",
+          copy_to_site: bool = True) -> Path:
+    """Write out_dir/book.html and out_dir/book.pdf, and copy the PDF into the site (book.pdf)."""
     if not (html_dir / "index.html").is_file():
         raise FileNotFoundError(f"{html_dir}/index.html is missing: run `make book` first")
     start = time.perf_counter()
@@ -259,7 +260,9 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
     document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config()), encoding="utf-8")
     pdf = out_dir / "book.pdf"
     print_pdf(document, pdf)
-    shutil.copy2(pdf, html_dir / "book.pdf")
+    if copy_to_site:
+        shutil.copy2(pdf, html_dir / "book.pdf")
     print(f"wrote {pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf} "
-          f"({pdf.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s) and copied it to {html_dir.name}/book.pdf")
+          f"({pdf.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s)"
+          + (f"; copied to {html_dir.name}/book.pdf" if copy_to_site else ""))
     return pdf

@@ -43,6 +43,20 @@ def _check_data_and_cache(app: Sphinx, config) -> None:
     # the review's exact title, for the attribution, comes from references.bib
     review = read_bib(BIB_PATH)[REVIEW_KEY]
     config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title}
+    _show_version(config)
+
+
+def _show_version(config) -> None:
+    """The book's version (git tag, else pyproject.toml) in the footer and as a substitution."""
+    from mechgraph.release import book_version
+
+    version = book_version()
+    config.version = config.release = version
+    config.myst_substitutions = {**config.myst_substitutions, "book_version": version}
+    options = dict(config.html_theme_options or {})
+    footer = options.get("extra_footer", "")
+    options["extra_footer"] = f"{footer} Version {version}."
+    config.html_theme_options = options
 
 
 class _GeneratedMyST(SphinxDirective):
