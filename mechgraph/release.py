@@ -54,3 +54,30 @@ def book_date(root: Path = ROOT) -> str:
     if epoch and epoch.isdigit():
         return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
     return _git(root, "log", "-1", "--format=%cs") or time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def _authors(entry: dict) -> list[str]:
+    return [a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ")
+            for a in entry.get("authors", [])]
+
+
+def citation(cff_path: Path = ROOT / "CITATION.cff", version: str | None = None) -> tuple[str, str]:
+    """The book's citation as (plain text, BibTeX), both from CITATION.cff and the version."""
+    import yaml
+
+    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    book = cff.get("preferred-citation", cff)
+    version = version or book_version(cff_path.parent)
+    authors = " and ".join(_authors(book))
+    url = book.get("url") or cff.get("url") or cff.get("repository-code", "")
+    year = book.get("year") or str(cff.get("date-released", ""))[:4]
+    text = f"{authors} ({year}). *{book['title']}*. Version {version}. {url}"
+    bibtex = "\n".join([
+        "@book{msc_cancer_pain_companion,",
+        f"  title   = {{{book['title']}}},",
+        f"  author  = {{{{{authors}}}}},",
+        f"  year    = {{{year}}},",
+        f"  edition = {{Version {version}}},",
+        f"  url     = {{{url}}},",
+        "}"])
+    return text, bibtex

@@ -104,6 +104,20 @@ class DataFigures(_GeneratedMyST):
         return "\n".join(out)
 
 
+class BookCitation(SphinxDirective):
+    """How to cite the book (text and BibTeX), from CITATION.cff and the book's version."""
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.release import ROOT, citation
+
+        self.env.note_dependency(str(ROOT / "CITATION.cff"))
+        text, bibtex = citation()
+        container = nodes.container()
+        self.state.nested_parse(StringList([f"> {text}", "", "In BibTeX:", ""], source="CITATION.cff"), self.content_offset, container)
+        block = nodes.literal_block(bibtex, bibtex, language="bibtex")
+        return container.children + [block]
+
+
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     definitions = {term_anchor(e.label): f"{e.label}: {e.definition}" for e in load().entities.itertuples()}
     for ref in doctree.findall(nodes.reference):
@@ -245,6 +259,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("data-glossary", DataGlossary)
     app.add_directive("data-errata", DataErrata)
     app.add_directive("data-figures", DataFigures)
+    app.add_directive("book-citation", BookCitation)
     app.connect("doctree-resolved", _term_tooltips)
     app.connect("html-page-context", _accessible_body)
     app.connect("html-page-context", _lazy_image_sizes)
