@@ -180,12 +180,19 @@ def title_page(title: str, author: str, version: str, date: str) -> str:
             'Front. Pharmacol. 15:1483716 (CC BY 4.0).</p></section>')
 
 
-def contents(chapters: list[Chapter]) -> str:
-    items = "".join(f'<li><a href="#{prefix_of(c.docname)}">{html.escape(c.title)}</a></li>' for c in chapters)
-    return f'<nav class="pdf-contents" id="contents"><h1>Contents</h1><ol>{items}</ol></nav>'
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
-def assemble(root: Path, toc: Path, config: dict) -> str:
+def contents(chapters: list[Chapter], pages: dict[str, int] | None = None) -> str:
+    """The table of contents; with `pages` (chapter title -> page), with page numbers."""
+    pages = pages or {}
+    items = "".join(f'<li><a href="#{prefix_of(c.docname)}">{html.escape(c.title)}</a>'
+                    f'<span class="pdf-page">{pages.get(_one_line(c.title), "")}</span></li>' for c in chapters)
+    return f'<nav class="pdf-contents" id="contents"><h1>Contents</h1><ul>{items}</ul></nav>'
+
+
+def assemble(root: Path, toc: Path, config: dict, pages: dict[str, int] | None = None) -> str:
     """The combined HTML document of the whole book."""
     order = [d for d in reading_order(toc) if d not in SKIPPED and (root / f"{d}.html").is_file()]
     missing = [d for d in reading_order(toc) if d not in SKIPPED and d not in order]
@@ -202,7 +209,7 @@ def assemble(root: Path, toc: Path, config: dict) -> str:
             f'<title>{html.escape(config["title"])}</title>'
             f'<meta name="author" content="{html.escape(config["author"])}">'
             f'<style>{CSS.read_text(encoding="utf-8")}</style></head><body>')
-    return (head + title_page(config["title"], config["author"], version, date) + contents(chapters)
+    return (head + title_page(config["title"], config["author"], version, date) + contents(chapters, pages)
             + "".join(c.html for c in chapters) + "</body></html>")
 
 
@@ -242,6 +249,15 @@ def print_pdf(document: Path, out: Path) -> None:
         print(f"note: refused {len(blocked)} request(s) to other hosts, e.g. {blocked[0]}")
 
 
+def chapter_pages(pdf: Path) -> dict[str, int]:
+    """Title -> page number (from 1) of every top-level bookmark of a printed PDF."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    return {_one_line(item.title): reader.get_destination_page_number(item) + 1
+            for item in reader.outline if not isinstance(item, list)}
+
+
 def book_config(root: Path = ROOT) -> dict:
     import yaml
 
@@ -256,9 +272,11 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
         raise FileNotFoundError(f"{html_dir}/index.html is missing: run `make book` first")
     start = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    document = out_dir / "book.html"
+    document, pdf = out_dir / "book.html", out_dir / "book.pdf"
     document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config()), encoding="utf-8")
-    pdf = out_dir / "book.pdf"
+    print_pdf(document, pdf)
+    # a second pass puts the chapters' page numbers (read from the first's bookmarks) in the contents
+    document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config(), chapter_pages(pdf)), encoding="utf-8")
     print_pdf(document, pdf)
     if copy_to_site:
         shutil.copy2(pdf, html_dir / "book.pdf")

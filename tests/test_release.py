@@ -72,5 +72,7 @@ def test_citation_has_title_version_and_bibtex():
 def test_site_shows_the_version(site):
     version = book_version()
     assert f"Version {version}." in (site / "index.html").read_text(encoding="utf-8"), "no version in the footer"
-    about = (site / "chapters" / "about.html").read_text(encoding="utf-8")
+    from bs4 import BeautifulSoup
+
+    about = BeautifulSoup((site / "chapters" / "about.html").read_text(encoding="utf-8"), "html.parser").get_text()
     assert "How to cite this book" in about and "@book{" in about and f"Version {version}" in about
