@@ -171,3 +171,9 @@ def test_link_rewriting():
     assert _link_target("chapters/02-msc-biology", "https://doi.org/10.1/x", included) == ""
     assert _link_target("chapters/02-msc-biology", "figures.html#a", included) is None
     assert new_id("p", "chapters/x-solution-1") == "p--chapters-x-solution-1"
+
+
+def test_contents_gives_each_chapter_its_page(reader):
+    printed = [int(n) for n in re.findall(r"^\d+$", reader.pages[1].extract_text(), flags=re.M)]
+    chapters = [page + 1 for title, page, _ in _outline(reader) if title not in ("Contents",) and page > 1]
+    assert printed[:len(chapters)] == chapters, f"contents say {printed}, bookmarks {chapters}"
