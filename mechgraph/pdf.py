@@ -111,9 +111,14 @@ def chapter_html(root: Path, docname: str, included: set[str]) -> Chapter:
         details["open"] = ""
     for el in article.find_all(class_="dropdown"):
         el["class"] = [c for c in el["class"] if c != "dropdown"]
+    seen: set[str] = set()
     for el in article.find_all(True):
         if el.get("id"):
-            el["id"] = new_id(prefix, el["id"])
+            if el["id"] in seen:  # sphinx-exercise repeats id="exercise-content" on a page; links use the first
+                del el["id"]
+            else:
+                seen.add(el["id"])
+                el["id"] = new_id(prefix, el["id"])
         for attr in _ID_ATTRS:
             if el.get(attr):
                 value = el[attr] if isinstance(el[attr], str) else " ".join(el[attr])

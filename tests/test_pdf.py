@@ -162,6 +162,24 @@ def test_title_page_has_version_and_date(reader):
     assert re.search(r"\d{4}-\d{2}-\d{2}", first)
 
 
+def test_every_internal_link_of_the_combined_document_has_a_target(site, tmp_path):
+    """Ids prefixed per chapter, links rewritten to match: no '#x' without an element 'x'."""
+    from bs4 import BeautifulSoup
+
+    from mechgraph.pdf import assemble, book_config
+
+    soup = BeautifulSoup(assemble(site, REPO / "_toc.yml", book_config()), "html.parser")
+    ids = [t["id"] for t in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids)), "repeated ids"
+    refs = [t.get("href") or t.get("xlink:href") for t in soup.find_all(True)
+            if (t.get("href") or t.get("xlink:href") or "").startswith("#")]
+    assert len(refs) > 1000
+    missing = sorted({r for r in refs if r[1:] not in set(ids)})
+    assert not missing, f"{len(missing)} links without a target: {missing[:10]}"
+    leftover = [t["href"] for t in soup.find_all("a", href=True) if not t["href"].startswith(("#", "http", "mailto:"))]
+    assert not leftover, f"links to files outside the PDF: {leftover[:10]}"
+
+
 def test_link_rewriting():
     included = {"index", "chapters/glossary", "chapters/02-msc-biology"}
     assert _link_target("chapters/02-msc-biology", "glossary.html#term-MSC", included) == "#chapters-glossary--term-MSC"
