@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book test test-fast test-slow preview clean figures validate bench system-deps browser-deps
+.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -99,8 +99,17 @@ book: $(STAMP) system-deps $(VALIDATED) $(VIZ)
 	@mv $(STAGE)/_build/html _build/html && rm -rf _build/html.old $(STAGE)
 	@echo "the site is in _build/html"
 
+# The whole book as one PDF (_build/pdf/book.pdf, copied to _build/html/book.pdf), printed
+# offline by the system Chromium; then the offline classroom pack (_build/pack/*.zip).
+pdf: book
+	@[ -x "$(CHROMIUM)" ] || { echo "error: the PDF is printed by Chromium, not found at $(CHROMIUM): run 'make browser-deps' or set CHROMIUM="; exit 1; }
+	$(BIN)/python -m mechgraph pdf
+
+pack: pdf
+	$(BIN)/python -m mechgraph pack
+
 # Every test, the slow ones included (two clean builds compared byte for byte, an offline build).
-test: book browser-deps
+test: pdf browser-deps
 	$(BIN)/python -m pytest
 
 # Only the slow ones (full clean rebuilds: reproducibility, build sequences, escaping, offline).

@@ -1,4 +1,4 @@
-"""Command line: ``python -m mechgraph validate | figures [--check] | term-links [--check] FILE...``."""
+"""Command line: ``python -m mechgraph validate | figures [--check] | term-links [--check] FILE... | pdf | pack``."""
 from __future__ import annotations
 
 import argparse
@@ -20,9 +20,19 @@ def main(argv: list[str] | None = None) -> int:
     links = sub.add_parser("term-links", help="glossary links in the case of their sentence, once per section")
     links.add_argument("files", nargs="+", type=Path, help="MyST markdown files to rewrite in place")
     links.add_argument("--check", action="store_true", help="only list the files that would change")
+    sub.add_parser("pdf", help="print the built book (_build/html) to _build/pdf/book.pdf with Chromium")
+    sub.add_parser("pack", help="zip the built site, the PDF, the notebooks and the data into _build/pack/")
     args = parser.parse_args(argv)
     if args.command == "term-links":
         return _term_links(args.files, args.check)
+    if args.command in ("pdf", "pack"):
+        from importlib import import_module
+        try:
+            import_module(f"mechgraph.{args.command}").build()
+        except FileNotFoundError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "validate":
         problems = validate(args.data, args.bib)
         for line in problems:

@@ -56,6 +56,7 @@ def _check_data_and_cache(app: Sphinx, config) -> None:
     data = load()
     captions = {f.id: f"**{myst_text(f.title)}.** {myst_text(f.caption)}" for f in data.figures.itertuples()}
     config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title, "figures": captions}
+    _show_version(config)
 
 
 # -- the preview (make preview): errors shown in the browser, not only in the terminal ----------
@@ -107,6 +108,19 @@ def _preview_warnings_page(app: Sphinx, exception) -> None:
         lines = _PREVIEW_WARNINGS.lines + ([f"{type(exception).__name__}: {exception}"] if exception else [])
         _show_error_page(Path(app.outdir), "The build has warnings (treated as errors)", lines)
     _PREVIEW_WARNINGS.lines.clear()
+
+
+def _show_version(config) -> None:
+    """The book's version (git tag, else pyproject.toml) in the footer and as a substitution."""
+    from mechgraph.release import book_version
+
+    version = book_version()
+    config.version = config.release = version
+    config.myst_substitutions = {**config.myst_substitutions, "book_version": version}
+    options = dict(config.html_theme_options or {})
+    footer = options.get("extra_footer", "")
+    options["extra_footer"] = f"{footer} Version {version}."
+    config.html_theme_options = options
 
 
 class _GeneratedMyST(SphinxDirective):
@@ -207,6 +221,18 @@ def _write_question_exports(app: Sphinx, exception) -> None:
     from mechgraph.questions import write_exports
 
     write_exports(load(), Path(app.outdir) / "_downloads" / "questions")
+class BookCitation(SphinxDirective):
+    """How to cite the book (text and BibTeX), from CITATION.cff and the book's version."""
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.release import ROOT, citation
+
+        self.env.note_dependency(str(ROOT / "CITATION.cff"))
+        text, bibtex = citation()
+        container = nodes.container()
+        self.state.nested_parse(StringList([f"> {text}", "", "In BibTeX:", ""], source="CITATION.cff"), self.content_offset, container)
+        block = nodes.literal_block(bibtex, bibtex, language="bibtex")
+        return container.children + [block]
 
 
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -423,6 +449,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("data-questions", DataQuestions)
     app.add_directive("data-question-exports", DataQuestionExports)
     app.connect("doctree-read", _report_notebook_failure)
+    app.add_directive("book-citation", BookCitation)
     app.connect("doctree-resolved", _term_tooltips)
     app.connect("doctree-resolved", _drop_thebe_nodes, priority=900)  # after sphinx-thebe adds them
     app.connect("html-page-context", _accessible_body)

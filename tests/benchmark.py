@@ -12,6 +12,8 @@ average chapter of this book), with the ratio book/default and the target:
 * the mechanism explorer (chapters/explorer.html): time from navigation to its first drawing
   with an empty cache, and the time to redraw after a filter change (`--explorer-only` measures
   just these, and the page's weight, on the already built site in _build/html).
+* the whole-book PDF (`make pdf`): the time to assemble and print it, its size and page count
+  (`--pdf-only` prints just these, from the site already in _build/html).
 
 It never fails on a missed target: it prints MISSED beside it. Builds use the same
 command as `make book` (jupyter-book build --warningiserror --keep-going).
@@ -34,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sitetools import REPO, build_env, copy_repo, jupyter_book, launch_chromium, serve, site_pages  # noqa: E402
 
 TARGETS = {"cold": 90.0, "nochange": 3.0, "edit": 10.0, "page_bytes": 1.2e6,
-           "explorer_bytes": 2.5e6, "explorer_first": 1.5, "explorer_redraw": 0.3}
+           "explorer_bytes": 2.5e6, "explorer_first": 1.5, "explorer_redraw": 0.3,
+           "pdf_s": 90.0, "pdf_bytes": 15e6}
 EXPLORER = "chapters/explorer.html"
 
 
@@ -236,18 +239,46 @@ def row(label: str, ours: float, ref: float | None, target: float | None, fmt=fm
     return f"{label:<44} {fmt(ours)}   {fmt(ref) if ref is not None else ' ' * 10}   {ratio}   {tgt:<12} {verdict}"
 
 
+def pdf_figures(site: Path, where: Path, runs: int) -> tuple[list[float], int, int]:
+    """Seconds to assemble and print the whole-book PDF from `site` (each run), its bytes and pages."""
+    from pypdf import PdfReader
+
+    from mechgraph.pdf import build as build_pdf
+
+    times, pdf = [], None
+    for n in range(runs):
+        start = time.perf_counter()
+        pdf = build_pdf(site, where / f"pdf-{n}", copy_to_site=False)
+        times.append(time.perf_counter() - start)
+    return times, pdf.stat().st_size, len(PdfReader(str(pdf)).pages)
+
+
+def print_pdf_figures(times: list[float], size: int, pages: int) -> list[str]:
+    med = statistics.median
+    print(f"whole-book PDF: {pages} pages")
+    print(row("  PDF build (assemble and print)", med(times), None, TARGETS["pdf_s"]))
+    print(row("  PDF size", size, None, TARGETS["pdf_bytes"], fmt=fmt_b))
+    return [k for k, v in (("pdf_s", med(times)), ("pdf_bytes", size)) if v >= TARGETS[k]]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported; default 3)")
     parser.add_argument("--json", type=Path, help="also write the raw samples to this JSON file")
     parser.add_argument("--explorer-only", action="store_true",
                         help="only the explorer's figures, on the site already built in _build/html")
+    parser.add_argument("--pdf-only", action="store_true", help="only the PDF figures, from the site in _build/html")
     args = parser.parse_args()
     med = statistics.median
     if args.explorer_only:
         from sitetools import BUILD
 
         missed = explorer_report(explorer_measure(BUILD, args.runs))
+        print("targets missed: " + (", ".join(missed) if missed else "none"))
+        return 0
+    if args.pdf_only:
+        with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
+            missed = print_pdf_figures(*pdf_figures(REPO / "_build" / "html", Path(tmp), args.runs))
         print("targets missed: " + (", ".join(missed) if missed else "none"))
         return 0
 
@@ -284,6 +315,9 @@ def main() -> int:
         ref_site = ref["_book"] / "_build" / "html"
         w_ref, z_ref = page_weights(ref_site, ["page.html"], args.runs)
 
+        print("printing the PDF ...", flush=True)
+        pdf = pdf_figures(site, tmp, args.runs)
+
     ref_nb = med(next(iter(nb_ref.values()))) if nb_ref else None
     ref_w, ref_z = med(w_ref["page.html"]), med(z_ref["page.html"])
     print()
@@ -308,12 +342,15 @@ def main() -> int:
     missed += [n for n, s in w_ours.items() if med(s) >= page_target(n)]
     missed += explorer_report(explorer) if explorer else []
     print()
+    missed += print_pdf_figures(*pdf)
+    print()
     print("targets missed: " + (", ".join(missed) if missed else "none"))
     if args.json:
         raw = {"book": {k: v for k, v in ours.items() if not k.startswith("_")},
                "default": {k: v for k, v in ref.items() if not k.startswith("_")},
                "notebooks": nb_ours, "notebook_default": nb_ref, "pages": w_ours, "page_default": w_ref,
-               "pages_gzip": z_ours, "page_default_gzip": z_ref}
+               "pages_gzip": z_ours, "page_default_gzip": z_ref,
+               "pdf": {"seconds": pdf[0], "bytes": pdf[1], "pages": pdf[2]}}
         args.json.write_text(json.dumps(raw, indent=1), encoding="utf-8")
     return 0
 

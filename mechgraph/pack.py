@@ -1,0 +1,81 @@
+"""The offline classroom pack: ``python -m mechgraph pack`` (``make pack`` builds the site and PDF first).
+
+One zip holding the built site (open site/index.html) with the PDF in it, the executed notebooks, the
+data, the package and pinned requirements that run the notebooks, and a short READ-ME.
+Entries are sorted and dated with the release date, so the same build gives the same zip.
+"""
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+from mechgraph.release import ROOT, book_date, book_version
+
+NAME = "msc-cancer-pain-book"
+
+README = """{title}
+{underline}
+Version {version}, {date}. Offline classroom pack: no internet needed to read.
+
+READ
+  Open site/index.html in a web browser (double-click it), or print site/book.pdf.
+
+RUN THE NOTEBOOKS (Python 3.10 or newer, Graphviz's `dot` program)
+  python3 -m venv .venv
+  .venv/bin/pip install --no-deps -r requirements.txt
+  .venv/bin/pip install --no-deps --no-build-isolation -e .
+  .venv/bin/jupyter lab chapters/
+  (The wheels must come from a local package mirror or a copy made while online:
+   `pip download --no-deps -r requirements.txt -d wheels`, then add `--no-index --find-links wheels`.)
+
+CONTENTS
+  site/           the book's web site; site/book.pdf is the whole book as one PDF
+  chapters/       every chapter as an executed Jupyter notebook (.ipynb)
+  data/           the data every diagram and table is drawn from (CSV, datapackage.json)
+  mechgraph/      the Python package the notebooks use; references.bib, requirements.txt, pyproject.toml
+
+Text and figures CC BY 4.0; code MIT (see LICENSE.md). Cite the book as CITATION.cff says.
+"""
+
+
+def pack_files(html_dir: Path, root: Path = ROOT) -> list[tuple[str, Path]]:
+    """(name in the zip, file on disk) for every file of the pack, sorted by name."""
+    files = [(f"site/{p.relative_to(html_dir).as_posix()}", p) for p in html_dir.rglob("*") if p.is_file()]
+    sources = html_dir / "_sources"
+    files += [(p.relative_to(sources).as_posix(), p) for p in sources.rglob("*.ipynb")]
+    files += [(f"data/{p.name}", p) for p in (root / "data").iterdir() if p.is_file()]
+    files += [(f"mechgraph/{p.name}", p) for p in (root / "mechgraph").iterdir()
+              if p.is_file() and p.suffix in (".py", ".css")]
+    for name in ("references.bib", "requirements.txt", "pyproject.toml", "LICENSE.md", "CITATION.cff", "CHANGELOG.md"):
+        if (root / name).is_file():
+            files.append((name, root / name))
+    return sorted(files)
+
+
+def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_build" / "pack") -> Path:
+    for needed, how in ((html_dir / "index.html", "make book"), (html_dir / "book.pdf", "make pdf")):
+        if not needed.is_file():
+            raise FileNotFoundError(f"{needed} is missing: run `{how}` first")
+    import yaml
+
+    title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
+    version, date = book_version(), book_date()
+    stamp = tuple(time.strptime(date, "%Y-%m-%d"))[:6]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"{NAME}-{version}.zip"
+    for old in out_dir.glob(f"{NAME}-*.zip"):
+        old.unlink()
+    top = f"{NAME}-{version}"
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        def add(name: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(f"{top}/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+
+        add("READ-ME.txt", README.format(title=title, underline="=" * len(title), version=version, date=date).encode())
+        for name, path in pack_files(html_dir):
+            add(name, path.read_bytes())
+    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return out

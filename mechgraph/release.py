@@ -1,0 +1,83 @@
+"""The book's version and release date, the same on the site footer, the PDF and the pack.
+
+The version comes from the git tag (``v1.2.0`` gives ``1.2.0``; three commits after it,
+``1.2.0+3.gabc1234``); without git or without a tag it is the version in pyproject.toml.
+The date is the commit's date, so two builds of the same commit say the same thing.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(root: Path, *args: str) -> str | None:
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
+
+
+def pyproject_version(root: Path = ROOT) -> str:
+    """The `version = "..."` of pyproject.toml's [project] table."""
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'(?m)^version\s*=\s*"([^"]+)"', text)
+    if not match:
+        raise ValueError(f"{root / 'pyproject.toml'}: no version = \"...\" line in [project]")
+    return match[1]
+
+
+def version_from_describe(described: str) -> str:
+    """`git describe --tags` output as a version: 'v1.2.0' -> '1.2.0', 'v1.2.0-3-gabc' -> '1.2.0+3.gabc'."""
+    match = re.fullmatch(r"v?(?P<tag>.+?)(?:-(?P<n>\d+)-(?P<sha>g[0-9a-f]+))?", described)
+    if not match:
+        return described
+    return match["tag"] + (f"+{match['n']}.{match['sha']}" if match["n"] else "")
+
+
+def book_version(root: Path = ROOT) -> str:
+    """The version from the nearest git tag, or pyproject.toml's when there is none."""
+    described = _git(root, "describe", "--tags", "--match", "v[0-9]*")
+    return version_from_describe(described) if described else pyproject_version(root)
+
+
+def book_date(root: Path = ROOT) -> str:
+    """The release date (YYYY-MM-DD): SOURCE_DATE_EPOCH, else the commit's date, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+    return _git(root, "log", "-1", "--format=%cs") or time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def _authors(entry: dict) -> list[str]:
+    return [a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ")
+            for a in entry.get("authors", [])]
+
+
+def citation(cff_path: Path = ROOT / "CITATION.cff", version: str | None = None) -> tuple[str, str]:
+    """The book's citation as (plain text, BibTeX), both from CITATION.cff and the version."""
+    import yaml
+
+    cff = yaml.safe_load(cff_path.read_text(encoding="utf-8"))
+    book = cff.get("preferred-citation", cff)
+    version = version or book_version(cff_path.parent)
+    authors = " and ".join(_authors(book))
+    url = book.get("url") or cff.get("url") or cff.get("repository-code", "")
+    year = book.get("year") or str(cff.get("date-released", ""))[:4]
+    text = f"{authors} ({year}). *{book['title']}*. Version {version}. {url}"
+    bibtex = "\n".join([
+        "@book{msc_cancer_pain_companion,",
+        f"  title   = {{{book['title']}}},",
+        f"  author  = {{{{{authors}}}}},",
+        f"  year    = {{{year}}},",
+        f"  edition = {{Version {version}}},",
+        f"  url     = {{{url}}},",
+        "}"])
+    return text, bibtex

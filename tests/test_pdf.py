@@ -1,0 +1,197 @@
+"""The whole-book PDF (`make pdf`, mechgraph/pdf.py), read back with pypdf: pages, outline,
+vector diagrams, no interface, embedded fonts, internal links, the title page's version."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from sitetools import BUILD, REPO
+
+pypdf = pytest.importorskip("pypdf")
+
+from mechgraph.pdf import SKIPPED, _link_target, new_id, reading_order  # noqa: E402
+from mechgraph.release import book_version  # noqa: E402
+
+PDF = REPO / "_build" / "pdf" / "book.pdf"
+CHAPTERS = [d for d in reading_order(REPO / "_toc.yml") if d not in SKIPPED]
+
+
+@pytest.fixture(scope="session")
+def book_pdf(site, tmp_path_factory) -> Path:
+    """The PDF `make pdf` wrote (make test builds it first), or a fresh one when it is missing
+    or older than the site."""
+    if BUILD == (REPO / "_build" / "html").resolve() and PDF.is_file() \
+            and PDF.stat().st_mtime >= (site / "index.html").stat().st_mtime:
+        return PDF
+    from mechgraph.pdf import build
+
+    return build(site, tmp_path_factory.mktemp("pdf"), copy_to_site=False)
+
+
+@pytest.fixture(scope="session")
+def reader(book_pdf):
+    return pypdf.PdfReader(str(book_pdf))
+
+
+@pytest.fixture(scope="session")
+def text(reader) -> str:
+    # NFKC: Chromium sets "fi", "ff" as ligatures, which pypdf reads back as one character
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() or "" for p in reader.pages)))
+
+
+def _outline(reader, items=None, depth=0):
+    out = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            out[-1][2].extend(_outline(reader, item, depth + 1))
+        else:
+            out.append((item.title, reader.get_destination_page_number(item), []))
+    return out
+
+
+def _chapter_titles(site: Path) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    titles = []
+    for doc in CHAPTERS[1:]:  # the home page is retitled "Introduction"
+        h1 = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find("article").find("h1")
+        titles.append(h1.get_text(" ", strip=True).rstrip("#").strip())
+    return titles
+
+
+def test_page_count(reader):
+    # 13 chapters with 38 diagrams and charts, a glossary and a bibliography: about 130 pages
+    assert 60 <= len(reader.pages) <= 400, len(reader.pages)
+
+
+def test_outline_has_every_chapter_and_its_sections(reader, site):
+    top = _outline(reader)
+    titles = [re.sub(r"\s+", " ", t) for t, _, _ in top]
+    for title in ["Contents", "Introduction"] + _chapter_titles(site):
+        assert title in titles, f"no bookmark for {title!r}; bookmarks: {titles}"
+    pages = [p for _, p, _ in top]
+    assert pages == sorted(pages), "bookmarks out of reading order"
+    chapters = [entry for entry in top if re.match(r"\d\. ", entry[0])]
+    assert len(chapters) == 8 and all(children for _, _, children in chapters), "chapters without section bookmarks"
+
+
+def test_diagram_labels_are_text(text, site):
+    """The diagrams are vector: the labels of their nodes can be found in the PDF's text."""
+    from bs4 import BeautifulSoup
+
+    labels = set()
+    for doc in CHAPTERS:
+        article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find("article")
+        for svg in article.select("figure svg"):
+            if svg.find_parent(class_="mechgraph-legend"):
+                continue
+            labels |= {t.get_text(" ", strip=True) for t in svg.find_all("text") if len(t.get_text(strip=True)) > 3}
+    assert len(labels) > 100, "expected the diagrams' labels in the built pages"
+    missing = sorted(label for label in labels if re.sub(r"\s+", " ", label) not in text)
+    assert len(missing) <= len(labels) // 50, f"{len(missing)} of {len(labels)} labels not in the PDF's text: {missing[:10]}"
+
+
+def test_every_figure_has_a_numbered_caption(text, site):
+    from bs4 import BeautifulSoup
+
+    figures = 0
+    for doc in CHAPTERS:
+        article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find("article")
+        figures += sum(1 for f in article.find_all("figure") if f.find("svg") and f.find("figcaption"))
+    assert figures >= 10
+    numbers = {int(n) for n in re.findall(r"Figure (\d+)\.? ", text)}
+    missing = sorted(set(range(1, figures + 1)) - numbers)
+    assert not missing, f"{figures} figures, but no caption 'Figure n' in the PDF for {missing}"
+
+
+@pytest.mark.parametrize("interface", ["Show code cell", "Hide code cell", "Copy to clipboard", "Click to show",
+                                       "Scroll sideways", "Fit to page", "Toggle"])
+def test_no_interface_text(text, interface):
+    assert interface not in text
+
+
+def test_solutions_at_the_end_of_each_chapter(reader, text):
+    top = _outline(reader)
+    for title, _, children in top:
+        if re.match(r"\d\. ", title):
+            assert children[-1][0] == "Solutions to the exercises", f"{title}: last section is {children[-1][0]!r}"
+    assert "Solution at the end of the chapter" in text
+
+
+def test_fonts_embedded(reader):
+    fonts = {}
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for name, ref in (resources.get("/Font") or {}).items():
+            font = ref.get_object()
+            fonts[(font.get("/BaseFont"), font.get("/Subtype"))] = font
+    assert fonts
+    for (base, subtype), font in fonts.items():
+        if subtype == "/Type3":
+            continue  # drawn glyphs, nothing to embed
+        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        descriptor = descendant.get("/FontDescriptor")
+        assert descriptor is not None, f"{base}: no font descriptor"
+        descriptor = descriptor.get_object()
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{base} is not embedded"
+
+
+def test_internal_links_point_inside_the_pdf(reader):
+    internal = external = 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            if "/Dest" in annot or (action and action.get_object().get("/S") == "/GoTo"):
+                internal += 1
+            elif action and action.get_object().get("/S") == "/URI":
+                uri = str(action.get_object()["/URI"])
+                assert not uri.startswith("file:"), f"link to a local file: {uri}"
+                external += 1
+    assert internal > 500, f"only {internal} internal links (citations, glossary terms, cross-references)"
+
+
+def test_title_page_has_version_and_date(reader):
+    first = reader.pages[0].extract_text()
+    assert f"Version {book_version()}" in first
+    assert re.search(r"\d{4}-\d{2}-\d{2}", first)
+
+
+def test_every_internal_link_of_the_combined_document_has_a_target(site, tmp_path):
+    """Ids prefixed per chapter, links rewritten to match: no '#x' without an element 'x'."""
+    from bs4 import BeautifulSoup
+
+    from mechgraph.pdf import assemble, book_config
+
+    soup = BeautifulSoup(assemble(site, REPO / "_toc.yml", book_config()), "html.parser")
+    ids = [t["id"] for t in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids)), "repeated ids"
+    refs = [t.get("href") or t.get("xlink:href") for t in soup.find_all(True)
+            if (t.get("href") or t.get("xlink:href") or "").startswith("#")]
+    assert len(refs) > 1000
+    missing = sorted({r for r in refs if r[1:] not in set(ids)})
+    assert not missing, f"{len(missing)} links without a target: {missing[:10]}"
+    leftover = [t["href"] for t in soup.find_all("a", href=True) if not t["href"].startswith(("#", "http", "mailto:"))]
+    assert not leftover, f"links to files outside the PDF: {leftover[:10]}"
+
+
+def test_link_rewriting():
+    included = {"index", "chapters/glossary", "chapters/02-msc-biology"}
+    assert _link_target("chapters/02-msc-biology", "glossary.html#term-MSC", included) == "#chapters-glossary--term-MSC"
+    assert _link_target("chapters/02-msc-biology", "#why", included) == "#chapters-02-msc-biology--why"
+    assert _link_target("index", "chapters/02-msc-biology.html", included) == "#chapters-02-msc-biology"
+    assert _link_target("chapters/02-msc-biology", "../index.html", included) == "#index"
+    assert _link_target("chapters/02-msc-biology", "https://doi.org/10.1/x", included) == ""
+    assert _link_target("chapters/02-msc-biology", "figures.html#a", included) is None
+    assert new_id("p", "chapters/x-solution-1") == "p--chapters-x-solution-1"
+
+
+def test_contents_gives_each_chapter_its_page(reader):
+    printed = [int(n) for n in re.findall(r"^\d+$", reader.pages[1].extract_text(), flags=re.M)]
+    chapters = [page + 1 for title, page, _ in _outline(reader) if title not in ("Contents",) and page > 1]
+    assert printed[:len(chapters)] == chapters, f"contents say {printed}, bookmarks {chapters}"
