@@ -84,7 +84,7 @@ POLARITY_NAMES = {"up": "raises or drives", "down": "lowers or blocks", "other":
 
 def dot_text(text: str, width: int = 0) -> str:
     """Text made safe for a DOT label: backslashes, quotes and HTML-like '<...>' lose their DOT meaning."""
-    lines = textwrap.wrap(text, width) if width else [text]
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) if width else [text]
     escaped = "\\n".join(graphviz.escape(line) for line in lines or [""])
     return graphviz.nohtml(escaped)
 

@@ -131,7 +131,7 @@ def test_same_nodes_and_edges_as_the_engine(opened, data, query, selection):
     assert drawn(page) == engine(data, **selection)
     assert listed(page) == len(diagram(data, **selection).rows)
     # the SVG titles a reader's tooltip and screen reader get are the engine's too
-    python_titles = set(re.findall(r'<g id="[^"]*node\d+" class="node">\s*<title>([^<]*)</title>',
+    python_titles = set(re.findall(r'<g id="[^"]*node\d+" class="node[^"]*">\s*<title>([^<]*)</title>',
                                    diagram(data, **selection).svg))
     page_titles = set(page.eval_on_selector_all("#ex-drawing g.node > title", "ts => ts.map(t => t.textContent)"))
     assert page_titles == {html.unescape(t) for t in python_titles}
