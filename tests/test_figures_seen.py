@@ -158,8 +158,11 @@ def test_drawings_are_dark_in_dark_mode(browser, base_url, path):
             const colour = (el, prop) => el ? getComputedStyle(el)[prop] : '';
             return [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
                 const svg = d.querySelector('svg');
-                const bg = [svg, svg.parentElement, d].map(e => colour(e, 'backgroundColor'))
-                    .find(c => c && c !== 'rgba(0, 0, 0, 0)') || 'rgba(0, 0, 0, 0)';
+                let bg = 'rgba(0, 0, 0, 0)';  // what the drawing is painted on: the nearest background
+                for (let e = svg; e && e.tagName !== 'ARTICLE'; e = e.parentElement) {
+                    const c = colour(e, 'backgroundColor');
+                    if (c && c !== 'rgba(0, 0, 0, 0)') { bg = c; break; }
+                }
                 const text = svg.querySelector('g.node text, text');
                 const card = svg.querySelector('g.graph > polygon');
                 return {id: d.id || 'chart', bg, text: colour(text, 'fill'),

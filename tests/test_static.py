@@ -1,0 +1,21 @@
+"""The book's own stylesheets parse: balanced braces, so no rule falls inside another by mistake
+(a lost '}' once put every later rule inside a print-only block)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+STATIC = Path(__file__).resolve().parents[1] / "_static"
+SHEETS = sorted(STATIC.glob("*.css")) + sorted((STATIC.parent / "explorer").glob("*.css"))
+
+
+@pytest.mark.parametrize("sheet", SHEETS, ids=[s.name for s in SHEETS])
+def test_stylesheet_braces_balance(sheet):
+    text = re.sub(r"/\*.*?\*/", "", sheet.read_text(encoding="utf-8"), flags=re.S)
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"{sheet.name}, line {number}: a '}}' closes nothing"
+    assert depth == 0, f"{sheet.name}: {depth} '{{' never closed"
