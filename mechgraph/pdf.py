@@ -27,7 +27,9 @@ SKIPPED = {"chapters/figures", "chapters/explorer"}  # slides repeat every figur
 #: interface elements that mean nothing on paper
 INTERFACE = ("script", "noscript", "button", "input", "select", "textarea", "form", "iframe",
              ".headerlink", ".cell_input", ".mechgraph-skip", ".mechgraph-hint", ".mechgraph-zoom",
-             ".toggle-details", ".copybtn", "[role=toolbar]")
+             ".toggle-details", ".copybtn", "[role=toolbar]",
+             # the full-size, zoomable view of a split figure: its panels are printed already
+             "details.mechgraph-whole", ".mechgraph-explore")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 _ID_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "for")
@@ -189,11 +191,16 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _title_key(text: str) -> str:
+    """A title to match a bookmark by: Chromium drops the space where a long heading wraps."""
+    return re.sub(r"\s+", "", text)
+
+
 def contents(chapters: list[Chapter], pages: dict[str, int] | None = None) -> str:
     """The table of contents; with `pages` (chapter title -> page), with page numbers."""
     pages = pages or {}
     items = "".join(f'<li><a href="#{prefix_of(c.docname)}">{html.escape(c.title)}</a>'
-                    f'<span class="pdf-page">{pages.get(_one_line(c.title), "")}</span></li>' for c in chapters)
+                    f'<span class="pdf-page">{pages.get(_title_key(c.title), "")}</span></li>' for c in chapters)
     return f'<nav class="pdf-contents" id="contents"><h1>Contents</h1><ul>{items}</ul></nav>'
 
 
@@ -259,7 +266,7 @@ def chapter_pages(pdf: Path) -> dict[str, int]:
     from pypdf import PdfReader
 
     reader = PdfReader(str(pdf))
-    return {_one_line(item.title): reader.get_destination_page_number(item) + 1
+    return {_title_key(item.title): reader.get_destination_page_number(item) + 1
             for item in reader.outline if not isinstance(item, list)}
 
 

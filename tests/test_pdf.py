@@ -70,8 +70,9 @@ def test_page_count(reader):
 def test_outline_has_every_chapter_and_its_sections(reader, site):
     top = _outline(reader)
     titles = [re.sub(r"\s+", " ", t) for t, _, _ in top]
+    squeezed = {re.sub(r"\s+", "", t) for t in titles}  # Chromium drops the space where a long title wraps
     for title in ["Contents", "Introduction"] + _chapter_titles(site):
-        assert title in titles, f"no bookmark for {title!r}; bookmarks: {titles}"
+        assert re.sub(r"\s+", "", title) in squeezed, f"no bookmark for {title!r}; bookmarks: {titles}"
     pages = [p for _, p, _ in top]
     assert pages == sorted(pages), "bookmarks out of reading order"
     chapters = [entry for entry in top if re.match(r"\d\. ", entry[0])]
@@ -192,6 +193,7 @@ def test_link_rewriting():
 
 
 def test_contents_gives_each_chapter_its_page(reader):
-    printed = [int(n) for n in re.findall(r"^\d+$", reader.pages[1].extract_text(), flags=re.M)]
+    # each entry ends with its page number (alone on a line, or after the title where text extraction joins them)
+    printed = [int(n) for n in re.findall(r"(?:^|\s)(\d+)$", reader.pages[1].extract_text(), flags=re.M)]
     chapters = [page + 1 for title, page, _ in _outline(reader) if title not in ("Contents",) and page > 1]
     assert printed[:len(chapters)] == chapters, f"contents say {printed}, bookmarks {chapters}"
