@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitetools import BUILD, REPO, launch_chromium
+from sitetools import BUILD, REPO
 
 PACKS = REPO / "_build" / "pack"
 
@@ -50,28 +50,25 @@ def test_pack_holds_site_pdf_notebooks_and_data(unpacked):
 
 
 @pytest.mark.parametrize("page", ["index.html", "chapters/02-msc-biology.html"])
-def test_pack_opens_from_file_url_without_errors(unpacked, page):
-    from playwright.sync_api import sync_playwright
-
+def test_pack_opens_from_file_url_without_errors(unpacked, page, browser):
     errors, remote = [], []
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            tab = browser.new_page()
-            tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    context = browser.new_context()  # the session's Chromium (tests/conftest.py): one Playwright per process
+    try:
+        tab = context.new_page()
+        tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
 
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
-                    return r.continue_()
-                remote.append(r.request.url)
-                return r.abort()
+        def route(r):
+            if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
+                return r.continue_()
+            remote.append(r.request.url)
+            return r.abort()
 
-            tab.route("**/*", route)
-            tab.goto((unpacked / "site" / page).as_uri(), wait_until="load")
-            tab.wait_for_timeout(500)
-            assert tab.locator("article h1").count() == 1
-        finally:
-            browser.close()
+        tab.route("**/*", route)
+        tab.goto((unpacked / "site" / page).as_uri(), wait_until="load")
+        tab.wait_for_timeout(500)
+        assert tab.locator("article h1").count() == 1
+    finally:
+        context.close()
     assert not remote, f"{page} asked another host for {remote[:3]}"
     assert not errors, f"{page} from file://: {errors[:5]}"
