@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from mechgraph.data import OPTION_LETTERS, BookData, _keys
+from mechgraph.text import myst_text
 
 #: chapter id -> (document, title) for the headings of the exports
 CHAPTERS = {
@@ -102,8 +103,7 @@ def objective_myst(question) -> str:
     """The line under a question: what it tests and where the answer comes from (MyST, so the
     citation resolves into the bibliography)."""
     cites = ",".join(_keys(question.citations))
-    objective = question.objective.replace("`", "'").replace("{", "(").replace("}", ")")
-    return f"*Tests:* {objective}. *Source:* {{cite:p}}`{cites}`"
+    return f"*Tests:* {myst_text(question.objective)}. *Source:* {{cite:p}}`{cites}`"
 
 
 # --- Moodle XML ---------------------------------------------------------------------------

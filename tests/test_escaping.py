@@ -26,10 +26,14 @@ PAYLOAD = (f"{SCRIPT}<img src=x onerror=window.__pwned=2> **bold** {{{{review_ti
 def free_text_columns(package: dict) -> dict[str, list[str]]:
     out = {}
     for resource in package["resources"]:
+        schema = resource["schema"]
+        keys = {name for fk in schema.get("foreignKeys", []) for name in
+                ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])}
+        keys |= set([schema["primaryKey"]] if isinstance(schema.get("primaryKey"), str) else schema.get("primaryKey", []))
         out[resource["name"]] = [
-            f["name"] for f in resource["schema"]["fields"]
+            f["name"] for f in schema["fields"]
             if f["type"] == "string" and not {"enum", "pattern"} & set(f.get("constraints", {}))
-            and f["name"] not in PLAIN_TEXT.get(resource["name"], ())]
+            and f["name"] not in PLAIN_TEXT.get(resource["name"], ()) and f["name"] not in keys]
     return out
 
 
@@ -48,7 +52,11 @@ def inject(data_dir) -> int:
                 limit = limits[(table, column)]
                 if row[column] in ("", "True", "False"):  # an empty optional cell, or a true/false choice
                     continue
-                row[column] = SCRIPT if limit and limit < len(PAYLOAD) + 20 else f"{row[column]} {PAYLOAD}"
+                value = f"{row[column]} {PAYLOAD}"
+                if limit and len(value) > limit:  # keep within the column's maxLength
+                    room = limit - len(PAYLOAD) - 1
+                    value = f"{row[column][:room].rstrip()} {PAYLOAD}" if room >= 20 else SCRIPT
+                row[column] = value
                 count += 1
         with path.open("w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
