@@ -423,8 +423,8 @@ def _validate(data_dir: Path, bib_path: Path) -> list[str]:
 def validate(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> list[str]:
     """Every problem in the data, one line each; an empty list means fit to build. Never raises."""
     data_dir, bib_path = Path(data_dir), Path(bib_path)
-    try:
-        return _validate(data_dir, bib_path)
+    try:  # one line per problem, whatever the data hold (a quoted header cell can contain a line break)
+        return [p.replace("\r", "\\r").replace("\n", "\\n") for p in _validate(data_dir, bib_path)]
     except Exception as err:  # a bug in the checker must still give one line, not a traceback
         return [f"data/: the check itself failed ({type(err).__name__}: {err}); please report this"]
 
