@@ -368,6 +368,31 @@ def _best_layout(g: graphviz.Digraph) -> str:
     return svg
 
 
+def node_spec(data: BookData, node: str, link_base: str = "") -> dict[str, str]:
+    """Label and attributes of one entity's node (shared with the explorer's export)."""
+    e = data.entities.loc[node]
+    return {"label": dot_text(e["label"], LABEL_WRAP), **_node_attrs(e["kind"]), "URL": term_url(e["label"], link_base),
+            "tooltip": dot_text(f"{e['label']}: {e['definition']}"), "target": "_top"}
+
+
+def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
+    """Label and attributes of the edge for a group of statements sharing subject, relation and object."""
+    ent, refs = data.entities, data.references
+    subj, rel, obj = group.iloc[0][["subject", "relation", "object"]]
+    grp = EVIDENCE_GROUP[_strongest(group["evidence"])]
+    keys = list(dict.fromkeys(k for cell in group["citations"] for k in _keys(cell)))
+    sources = "; ".join(refs[k].short for k in keys)
+    direct = bool((group["cancer_pain"] == "direct").any())
+    label = f"{DIRECT_MARK} " * direct + rel.replace("_", " ")
+    tip = (f"{ent.loc[subj, 'label']} {rel.replace('_', ' ')} {ent.loc[obj, 'label']}. "
+           f"Evidence: {EVIDENCE_NAMES[grp]}. Sources: {sources}")
+    attrs = {"label": dot_text(label), "tooltip": dot_text(tip), "labeltooltip": dot_text(tip), **_edge_attrs(rel, grp)}
+    doi = next((refs[k].url for k in keys if refs[k].url), "")
+    if doi:
+        attrs.update(URL=doi, target="_top")
+    return attrs
+
+
 def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = None,
             around: str | None = None, depth: int = 1, statements: list[str] | None = None,
             direct_only: bool = False, title: str | None = None, caption: str | None = None,
@@ -387,22 +412,9 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
         "pad": "0.1", "newrank": "true", "tooltip": title})
     nodes = list(dict.fromkeys(list(rows["subject"]) + list(rows["object"])))
     for node in nodes:
-        e = ent.loc[node]
-        g.node(node, dot_text(e["label"], LABEL_WRAP), **_node_attrs(e["kind"]), URL=term_url(e["label"], link_base),
-               tooltip=dot_text(f"{e['label']}: {e['definition']}"), target="_top")
+        g.node(node, **node_spec(data, node, link_base))
     for (subj, rel, obj), group in rows.groupby(["subject", "relation", "object"], sort=False):
-        grp = EVIDENCE_GROUP[_strongest(group["evidence"])]
-        keys = list(dict.fromkeys(k for cell in group["citations"] for k in _keys(cell)))
-        sources = "; ".join(refs[k].short for k in keys)
-        direct = bool((group["cancer_pain"] == "direct").any())
-        label = f"{DIRECT_MARK} " * direct + rel.replace("_", " ")
-        tip = (f"{ent.loc[subj, 'label']} {rel.replace('_', ' ')} {ent.loc[obj, 'label']}. "
-               f"Evidence: {EVIDENCE_NAMES[grp]}. Sources: {sources}")
-        doi = next((refs[k].url for k in keys if refs[k].url), "")
-        attrs = _edge_attrs(rel, grp)
-        if doi:
-            attrs.update(URL=doi, target="_top")
-        g.edge(subj, obj, label=dot_text(label), tooltip=dot_text(tip), labeltooltip=dot_text(tip), **attrs)
+        g.edge(subj, obj, **edge_spec(data, group))
     desc = (f"{caption} Diagram of {len(nodes)} entities and {len(rows)} statements; "
             "the full list follows the figure as text.")
     titles = {n: ent.loc[n, "label"] for n in nodes} | {slug: title}

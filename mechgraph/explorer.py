@@ -20,9 +20,8 @@ from urllib.parse import urlencode
 import graphviz
 
 from mechgraph.data import BookData, _keys
-from mechgraph.diagram import (DIRECT_MARK, EVIDENCE_GROUP, EVIDENCE_NAMES, EVIDENCE_TEXT, FONT, KIND_NAMES,
-                               KIND_STYLE, LABEL_WRAP, NODESEP, RANKSEP, EVIDENCE_STYLE, POLARITY_NAMES, _edge_attrs,
-                               _node_attrs, _strongest, dot_text, legend_html, term_url)
+from mechgraph.diagram import (DIRECT_MARK, EVIDENCE_GROUP, EVIDENCE_TEXT, FONT, KIND_NAMES, KIND_STYLE, NODESEP,
+                               RANKSEP, EVIDENCE_STYLE, POLARITY_NAMES, edge_spec, legend_html, node_spec)
 
 PAGE_ASPECT = 1.6  # width / height the page prefers when it picks a layout direction
 
@@ -52,31 +51,17 @@ def _statement(g: graphviz.Digraph) -> str:
 
 def node_statement(data: BookData, node: str, link_base: str = "") -> str:
     """The DOT node statement :func:`mechgraph.diagram` writes for one entity."""
-    e = data.entities.loc[node]
     g = graphviz.Digraph()
-    g.node(node, dot_text(e["label"], LABEL_WRAP), **_node_attrs(e["kind"]), URL=term_url(e["label"], link_base),
-           tooltip=dot_text(f"{e['label']}: {e['definition']}"), target="_top")
+    g.node(node, **node_spec(data, node, link_base))
     return _statement(g)
 
 
 def edge_statement(data: BookData, group) -> str:
     """The DOT edge statement :func:`mechgraph.diagram` writes for one group of statements
     sharing subject, relation and object (a DataFrame of statement rows)."""
-    ent, refs = data.entities, data.references
-    subj, rel, obj = group.iloc[0][["subject", "relation", "object"]]
-    grp = EVIDENCE_GROUP[_strongest(group["evidence"])]
-    keys = list(dict.fromkeys(k for cell in group["citations"] for k in _keys(cell)))
-    sources = "; ".join(refs[k].short for k in keys)
-    direct = bool((group["cancer_pain"] == "direct").any())
-    label = f"{DIRECT_MARK} " * direct + rel.replace("_", " ")
-    tip = (f"{ent.loc[subj, 'label']} {rel.replace('_', ' ')} {ent.loc[obj, 'label']}. "
-           f"Evidence: {EVIDENCE_NAMES[grp]}. Sources: {sources}")
-    doi = next((refs[k].url for k in keys if refs[k].url), "")
-    attrs = _edge_attrs(rel, grp)
-    if doi:
-        attrs.update(URL=doi, target="_top")
+    subj, obj = group.iloc[0][["subject", "object"]]
     g = graphviz.Digraph()
-    g.edge(subj, obj, label=dot_text(label), tooltip=dot_text(tip), labeltooltip=dot_text(tip), **attrs)
+    g.edge(subj, obj, **edge_spec(data, group))
     return _statement(g)
 
 
