@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from mechgraph.release import ROOT, book_date, book_version
+from mechgraph.release import ROOT, book_date, book_timestamp, book_version
 
 CSS = Path(__file__).with_name("pdf.css")
 #: pages of the site left out of the PDF: the slide catalogue repeats every diagram as an image
@@ -261,6 +261,20 @@ def print_pdf(document: Path, out: Path) -> None:
         print(f"note: refused {len(blocked)} request(s) to other hosts, e.g. {blocked[0]}")
 
 
+#: the dates Chromium writes into the PDF's information dictionary: the time of printing
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+-]\d\d'\d\d'\)")
+
+
+def stamp_dates(pdf: Path, epoch: int) -> int:
+    """Replace the printing time in `pdf` by `epoch` (the commit's time), so that printing the
+    same commit twice gives the same bytes; the new dates have the same length, so the
+    cross-reference offsets stay right. Returns how many dates were replaced."""
+    stamp = time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(epoch)).encode()
+    data, count = _PDF_DATE.subn(lambda m: b"/" + m[1] + b" (" + stamp + b")", pdf.read_bytes())
+    pdf.write_bytes(data)
+    return count
+
+
 def chapter_pages(pdf: Path) -> dict[str, int]:
     """Title -> page number (from 1) of every top-level bookmark of a printed PDF."""
     from pypdf import PdfReader
@@ -290,6 +304,7 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
     # a second pass puts the chapters' page numbers (read from the first's bookmarks) in the contents
     document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config(), chapter_pages(pdf)), encoding="utf-8")
     print_pdf(document, pdf)
+    stamp_dates(pdf, book_timestamp())
     if copy_to_site:
         shutil.copy2(pdf, html_dir / "book.pdf")
     print(f"wrote {pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf} "

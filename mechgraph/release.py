@@ -48,12 +48,18 @@ def book_version(root: Path = ROOT) -> str:
     return version_from_describe(described) if described else pyproject_version(root)
 
 
-def book_date(root: Path = ROOT) -> str:
-    """The release date (YYYY-MM-DD): SOURCE_DATE_EPOCH, else the commit's date, else today."""
+def book_timestamp(root: Path = ROOT) -> int:
+    """The release time (seconds since 1970, UTC): SOURCE_DATE_EPOCH, else the commit's time, else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
-    return _git(root, "log", "-1", "--format=%cs") or time.strftime("%Y-%m-%d", time.gmtime())
+        return int(epoch)
+    committed = _git(root, "log", "-1", "--format=%ct")
+    return int(committed) if committed and committed.isdigit() else int(time.time())
+
+
+def book_date(root: Path = ROOT) -> str:
+    """The release date (YYYY-MM-DD) of :func:`book_timestamp`."""
+    return time.strftime("%Y-%m-%d", time.gmtime(book_timestamp(root)))
 
 
 def _authors(entry: dict) -> list[str]:

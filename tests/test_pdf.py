@@ -197,3 +197,30 @@ def test_contents_gives_each_chapter_its_page(reader):
     printed = [int(n) for n in re.findall(r"(?:^|\s)(\d+)$", reader.pages[1].extract_text(), flags=re.M)]
     chapters = [page + 1 for title, page, _ in _outline(reader) if title not in ("Contents",) and page > 1]
     assert printed[:len(chapters)] == chapters, f"contents say {printed}, bookmarks {chapters}"
+
+
+def test_the_pdf_is_dated_by_the_commit_not_by_the_printing(reader):
+    """Chromium stamps the time of printing; the PDF carries the commit's time instead, so
+    printing the same commit twice gives the same file."""
+    from datetime import datetime, timezone
+
+    from mechgraph.release import book_timestamp
+
+    committed = datetime.fromtimestamp(book_timestamp(REPO), tz=timezone.utc)
+    assert reader.metadata.creation_date == committed
+    assert reader.metadata.modification_date == committed
+
+
+def test_printing_twice_gives_the_same_bytes(tmp_path):
+    from mechgraph.pdf import print_pdf, stamp_dates
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h1>Title</h1><p>Text <a href='#s'>link</a></p><h2 id='s'>Section</h2>"
+                    "<svg width='80' height='30'><text x='4' y='20'>Label</text></svg></body></html>")
+    printed = []
+    for name in ("one.pdf", "two.pdf"):
+        print_pdf(page, tmp_path / name)
+        assert stamp_dates(tmp_path / name, 1_700_000_000) == 2
+        printed.append((tmp_path / name).read_bytes())
+    assert printed[0] == printed[1]
+    assert pypdf.PdfReader(str(tmp_path / "one.pdf")).pages[0].extract_text().startswith("Title")
