@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from pathlib import Path
 
 from mechgraph.data import BIB_PATH, DATA_DIR, validate

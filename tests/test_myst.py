@@ -37,6 +37,11 @@ BROKEN = {
         28,
         "the ::: fence opened here is never closed",
     ),
+    "note not closed before a cell": (
+        HEADER + "\n```{note}\nA note.\n\n" + CELL + "\nMore prose.\n",
+        16,
+        "'```{code-cell} ipython3' is inside the ``` fence opened at line 13",
+    ),
     "cell options not YAML": (
         PAGE.replace("tags: [hide-input]", "tags: [hide-input"),
         17,
@@ -52,7 +57,11 @@ BROKEN = {
         23,
         "is not valid Python (IndentationError",
     ),
-    "front matter not YAML": (PAGE.replace("  display_name: Python 3", "  display_name: [Python 3"), 9, "not valid YAML"),
+    "front matter not YAML": (
+        PAGE.replace("  display_name: Python 3", "  display_name: [Python 3"),
+        9,
+        "not valid YAML",
+    ),
     "no jupytext header": (PAGE[len(HEADER) :], 1, "does not declare a MyST notebook"),
     "no kernel": (PAGE.replace("  name: python3\n", ""), 1, "names no kernel"),
     "markdown cell metadata not JSON": (
@@ -76,7 +85,9 @@ def test_broken_notebook_is_named_by_file_and_line(tmp_path, name):
 
 def test_magics_and_top_level_await_are_python(tmp_path):
     path = tmp_path / "chapter.md"
-    path.write_text(PAGE.replace("data = load()", "%matplotlib inline\n!ls\nawait something()"), encoding="utf-8")
+    path.write_text(
+        PAGE.replace("data = load()", "%matplotlib inline\n!ls\nawait something()"), encoding="utf-8"
+    )
     assert notebook_problems(path) == []
 
 
