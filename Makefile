@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade
+.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade linkcheck
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -145,6 +145,14 @@ preview: $(STAMP) system-deps $(VIZ)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
 	MECHGRAPH_PREVIEW=1 $(BIN)/sphinx-autobuild . _build/preview --host 127.0.0.1 --port 8000 \
 	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html -W --keep-going
+
+# Every external link (the bibliography's DOIs included) with Sphinx's linkcheck builder, then the
+# report read by mechgraph/linkcheck.py: needs the network, so it runs weekly on GitHub
+# (.github/workflows/linkcheck.yml). Report: _build/linkcheck/_build/linkcheck/output.txt
+linkcheck: $(STAMP) system-deps $(VALIDATED) $(VIZ)
+	@rm -rf _build/linkcheck
+	-$(BIN)/jupyter-book build . --builder linkcheck --path-output _build/linkcheck --keep-going
+	$(BIN)/python -m mechgraph linkcheck-report _build/linkcheck/_build/linkcheck/output.json
 
 bench: $(STAMP) system-deps $(VALIDATED) browser-deps
 	$(BIN)/python tests/benchmark.py

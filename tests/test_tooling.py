@@ -1,5 +1,5 @@
-"""The contributor tooling: requirements.txt is the resolution of requirements.in, and the
-pre-commit hooks run offline from .venv."""
+"""The contributor tooling: requirements.txt is the resolution of requirements.in, the pre-commit
+hooks run offline from .venv, and the pull request template carries CONTRIBUTING.md's checklist."""
 
 from __future__ import annotations
 
@@ -49,3 +49,14 @@ def test_pre_commit_hooks_are_local_and_run_from_the_venv():
     assert {hook["language"] for hook in hooks} == {"system"}
     assert all(hook["entry"].startswith(".venv/bin/") for hook in hooks)
     assert {"ruff-check", "ruff-format", "codespell", "check-myst"} <= {hook["id"] for hook in hooks}
+
+
+def _checklist(text: str) -> list[str]:
+    items = text[text.index("## Review checklist") :].split("- [ ] ")[1:]
+    return [" ".join(item.split()) for item in items]
+
+
+def test_pull_request_template_has_the_review_checklist_of_contributing():
+    contributing = _checklist((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"))
+    template = _checklist((ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8"))
+    assert len(contributing) >= 5 and template == contributing
