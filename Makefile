@@ -148,11 +148,11 @@ preview: $(STAMP) system-deps $(VIZ)
 
 # Every external link (the bibliography's DOIs included) with Sphinx's linkcheck builder, then the
 # report read by mechgraph/linkcheck.py: needs the network, so it runs weekly on GitHub
-# (.github/workflows/linkcheck.yml). Report: _build/linkcheck/_build/linkcheck/output.txt
+# (.github/workflows/linkcheck.yml). Report: _build/linkcheck/_build/html/output.txt
 linkcheck: $(STAMP) system-deps $(VALIDATED) $(VIZ)
 	@rm -rf _build/linkcheck
 	-$(BIN)/jupyter-book build . --builder linkcheck --path-output _build/linkcheck --keep-going
-	$(BIN)/python -m mechgraph linkcheck-report _build/linkcheck/_build/linkcheck/output.json
+	$(BIN)/python -m mechgraph linkcheck-report _build/linkcheck/_build/html/output.json
 
 bench: $(STAMP) system-deps $(VALIDATED) browser-deps
 	$(BIN)/python tests/benchmark.py

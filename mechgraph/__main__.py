@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
                                              "Python syntax); one line per problem")
     myst.add_argument("files", nargs="+", type=Path, help="MyST markdown files, e.g. chapters/*.md")
     report = sub.add_parser("linkcheck-report", help="the broken links in Sphinx's linkcheck output.json")
-    report.add_argument("report", type=Path, help="_build/linkcheck/_build/linkcheck/output.json")
+    report.add_argument("report", type=Path, help="_build/linkcheck/_build/html/output.json")
     sub.add_parser("pdf", help="print the built book (_build/html) to _build/pdf/book.pdf with Chromium")
     sub.add_parser("pack", help="zip the built site, the PDF, the notebooks and the data into _build/pack/")
     args = parser.parse_args(argv)

@@ -4,7 +4,8 @@
 the DOIs of the bibliography included, then ``python -m mechgraph linkcheck-report`` reads the
 report. A DOI that doi.org resolved but whose publisher then refused the robot (401, 403 or 429:
 many answer 403 to anything that is not a browser) is listed apart and does not fail: the DOI exists
-and leads to the publisher. Anything else that is broken or timed out fails, one line each, ``file:line: uri (why)``.
+and leads to the publisher. Anything else that is broken or timed out fails, one line each,
+``file:line: uri (why)``.
 """
 
 from __future__ import annotations
