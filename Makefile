@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps
+.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade linkcheck
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -108,9 +108,25 @@ pdf: book
 pack: pdf
 	$(BIN)/python -m mechgraph pack
 
-# Every test, the slow ones included (two clean builds compared byte for byte, an offline build).
-test: pdf browser-deps
+# Every test, the slow ones included (two clean builds compared byte for byte, an offline build),
+# after the lint (seconds, so it comes first).
+test: lint pdf browser-deps
 	$(BIN)/python -m pytest
+
+# Every pre-commit hook on every tracked file: ruff (lint, format check), codespell, and the check
+# that the MyST notebooks parse. The hooks are local and run tools from .venv: nothing is downloaded.
+lint: $(STAMP)
+	$(BIN)/pre-commit run --all-files
+
+# Regenerate requirements.txt (every package of .venv, exact pins) from requirements.in with
+# pip-compile (pip-tools, settings in pyproject.toml): every pin moves to the newest release that
+# requirements.in allows, or only those named, `make upgrade PACKAGES="sphinx myst-nb"` (also the way
+# to resolve a package just added to requirements.in). Needs PyPI. Then `rm -rf .venv && make test`.
+PACKAGES ?=
+upgrade: $(STAMP)
+	$(BIN)/pip-compile --quiet $(if $(PACKAGES),$(addprefix --upgrade-package ,$(PACKAGES)),--upgrade) requirements.in
+	@git --no-pager diff --stat -- requirements.txt 2>/dev/null || true
+	@echo "requirements.txt is rewritten; now check it: rm -rf .venv && make test"
 
 # Only the slow ones (full clean rebuilds: reproducibility, build sequences, escaping, offline).
 test-slow: book browser-deps
@@ -129,6 +145,14 @@ preview: $(STAMP) system-deps $(VIZ)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
 	MECHGRAPH_PREVIEW=1 $(BIN)/sphinx-autobuild . _build/preview --host 127.0.0.1 --port 8000 \
 	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html -W --keep-going
+
+# Every external link (the bibliography's DOIs included) with Sphinx's linkcheck builder, then the
+# report read by mechgraph/linkcheck.py: needs the network, so it runs weekly on GitHub
+# (.github/workflows/linkcheck.yml). Report: _build/linkcheck/_build/html/output.txt
+linkcheck: $(STAMP) system-deps $(VALIDATED) $(VIZ)
+	@rm -rf _build/linkcheck
+	-$(BIN)/jupyter-book build . --builder linkcheck --path-output _build/linkcheck --keep-going
+	$(BIN)/python -m mechgraph linkcheck-report _build/linkcheck/_build/html/output.json
 
 bench: $(STAMP) system-deps $(VALIDATED) browser-deps
 	$(BIN)/python tests/benchmark.py

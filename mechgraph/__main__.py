@@ -1,9 +1,9 @@
-"""Command line: ``python -m mechgraph validate | figures [--check] | term-links [--check] FILE... | pdf | pack``."""
+"""Command line: ``python -m mechgraph COMMAND``: validate, figures [--check], term-links [--check] FILE...,
+check-myst FILE..., linkcheck-report FILE, pdf or pack."""
 from __future__ import annotations
 
 import argparse
 import sys
-
 from pathlib import Path
 
 from mechgraph.data import BIB_PATH, DATA_DIR, validate
@@ -20,11 +20,20 @@ def main(argv: list[str] | None = None) -> int:
     links = sub.add_parser("term-links", help="glossary links in the case of their sentence, once per section")
     links.add_argument("files", nargs="+", type=Path, help="MyST markdown files to rewrite in place")
     links.add_argument("--check", action="store_true", help="only list the files that would change")
+    myst = sub.add_parser("check-myst", help="check that MyST notebooks parse (front matter, fences, cell options, "
+                                             "Python syntax); one line per problem")
+    myst.add_argument("files", nargs="+", type=Path, help="MyST markdown files, e.g. chapters/*.md")
+    report = sub.add_parser("linkcheck-report", help="the broken links in Sphinx's linkcheck output.json")
+    report.add_argument("report", type=Path, help="_build/linkcheck/_build/html/output.json")
     sub.add_parser("pdf", help="print the built book (_build/html) to _build/pdf/book.pdf with Chromium")
     sub.add_parser("pack", help="zip the built site, the PDF, the notebooks and the data into _build/pack/")
     args = parser.parse_args(argv)
     if args.command == "term-links":
         return _term_links(args.files, args.check)
+    if args.command == "check-myst":
+        return _check_myst(args.files)
+    if args.command == "linkcheck-report":
+        return _linkcheck_report(args.report)
     if args.command in ("pdf", "pack"):
         from importlib import import_module
         try:
@@ -71,6 +80,34 @@ def _term_links(files: list[Path], check: bool) -> int:
     if not changed:
         print(f"{len(files)} file(s): glossary links already read like prose")
     return 1 if check and changed else 0
+
+
+def _check_myst(files: list[Path]) -> int:
+    from mechgraph.myst import notebook_problems
+
+    problems = [line for path in files for line in notebook_problems(path)]
+    for line in problems:
+        print(f"error: {line}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in the MyST files; fix them before building.", file=sys.stderr)
+        return 1
+    print(f"{len(files)} file(s) parse as MyST")
+    return 0
+
+
+def _linkcheck_report(report: Path) -> int:
+    from mechgraph.linkcheck import classify
+
+    if not report.is_file():
+        print(f"error: no linkcheck report at {report}; run 'make linkcheck'", file=sys.stderr)
+        return 1
+    broken, refused = classify(report)
+    for line in refused:
+        print(f"refused (the DOI resolves; the publisher turns robots away): {line}")
+    for line in broken:
+        print(f"error: broken link: {line}", file=sys.stderr)
+    print(f"{len(broken)} broken link(s), {len(refused)} DOI(s) refused by their publisher", file=sys.stderr)
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":
