@@ -13,10 +13,11 @@ from bs4 import BeautifulSoup
 import gift_grammar
 from mechgraph import load
 from mechgraph.data import validate
-from mechgraph.questions import CHAPTERS, gift, moodle_xml, options, question_html
+from mechgraph.questions import gift, moodle_xml, options, question_html
 from test_data import append_row, edit_cell
 
-CHAPTER_PAGES = {doc.rpartition("/")[2]: chapter for chapter, (doc, _) in CHAPTERS.items() if chapter != "pretest"}
+CHAPTERS = list(load().chapters.index)  # reading order
+CHAPTER_PAGES = {doc.rpartition("/")[2]: c for c, doc in load().chapters["document"].items() if c != "pretest"}
 
 
 # --- the data -----------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def test_appraisal_study_must_be_in_table1(data_dir):
 # --- the HTML -----------------------------------------------------------------------------
 
 HOSTILE = SimpleNamespace(
-    id="x-q01", kind="multiple_choice", correct="b", objective="o", citations="yang2020anti",
+    id="x-q01", kind="multiple_choice", correct=("b",), objective="o", citations=("yang2020anti",),
     stem='<script>alert("stem")</script> & more',
     option_a="<img src=x onerror=alert(1)>", feedback_a='" onmouseover="alert(2)',
     option_b="B & B", feedback_b="fine", option_c="c", feedback_c="<b>bold</b>",
@@ -87,7 +88,7 @@ HOSTILE = SimpleNamespace(
 
 
 def test_question_html_escapes_untrusted_text():
-    out = question_html(HOSTILE, 1)
+    out = question_html(load(), HOSTILE, 1)
     soup = BeautifulSoup(out, "html.parser")
     assert not soup.find("script") and not soup.find("img") and not soup.find("b")
     assert "&lt;script&gt;" in out and "B &amp; B" in out
@@ -96,7 +97,7 @@ def test_question_html_escapes_untrusted_text():
 
 
 def test_question_html_is_an_accessible_fieldset():
-    soup = BeautifulSoup(question_html(HOSTILE, 3), "html.parser")
+    soup = BeautifulSoup(question_html(load(), HOSTILE, 3), "html.parser")
     fieldset = soup.find("fieldset")
     assert fieldset.legend and "Question 3" in fieldset.legend.get_text()
     radios = fieldset.find_all("input", type="radio")
@@ -147,7 +148,7 @@ def test_gift_parses_strictly_and_holds_every_question():
         if row["kind"] != "ordering":
             assert all(a.feedback for a in q.answers)
             assert {a.text for a in q.answers if a.weight > 0} == {
-                row[f"option_{c.strip()}"] for c in row["correct"].split(";")}
+                row[f"option_{c}"] for c in row["correct"]}
 
 
 def _pygiftparser():
@@ -175,7 +176,7 @@ def test_gift_imports_with_pygiftparser(tmp_path):
         if row["kind"] == "ordering":
             assert kind == "MatchingSet" and len(q.answers.answers) == len(options(row))
             continue
-        correct = [c.strip() for c in row["correct"].split(";")]
+        correct = row["correct"]
         assert kind == ("SelectSet" if len(correct) == 1 else "MultipleChoicesSet"), (q.title, kind)
         # pygiftparser leaves GIFT's backslash escapes in answer texts (Moodle removes them)
         right = [re.sub(r"\\(.)", r"\1", a.answer.strip()) for a in q.answers.answers if a.fraction > 0]
@@ -269,7 +270,7 @@ def test_questions_work_from_the_keyboard(chapter_page):
 def test_an_ordering_question_can_be_answered(chapter_page):
     data = load()
     q = data.questions[(data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "ordering")].iloc[0]
-    order = q["correct"].split(";")
+    order = q["correct"]
     for place, letter in enumerate(order, 1):
         chapter_page.select_option(f"#q-{q['id']}-{letter}", str(place))
     chapter_page.click(f"#q-{q['id']} .mg-q-check")
