@@ -48,7 +48,7 @@ REVIEW_KEY = "zhang2024mesenchymal"
 #: characters that would be read as markup (HTML, MyST, DOT records, mathtext) in a label or title
 MARKUP = re.compile(r"[<>{}\[\]`*|\"\\]|\$|&[a-z#0-9]+;|://")
 #: columns validated to plain text (shown unescaped as names: glossary terms, headings, plot labels)
-PLAIN_TEXT = {"entities": ("label",), "figures": ("title",)}
+PLAIN_TEXT = {"entities": ("label",), "figures": ("title",), "chapters": ("title",), "vocabulary": ("label",)}
 
 
 class DataError(Exception):

@@ -256,6 +256,7 @@ def test_a_value_missing_from_the_vocabulary_is_one_line(data_dir):
     ("relation,lowers,lowers,", "column 'group': an empty cell is not a value of vocabulary 'relation_group'"),
     ("species,zebrafish,zebrafish,fish", "column 'group': 'fish' is a group, but there is no vocabulary 'species_group'"),
     ("specie,zebrafish,zebrafish,", "column 'vocabulary': no column of datapackage.json uses vocabulary 'specie'"),
+    ("species,zebrafish,<i>Danio</i>,", "column 'label': '<i>Danio</i>' contains markup characters"),
 ])
 def test_a_bad_vocabulary_row_is_named(data_dir, row, expected):
     path = data_dir / "vocabulary.csv"

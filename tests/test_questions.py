@@ -2,6 +2,7 @@
 real parsers) and the behaviour in a browser (feedback per option, keyboard, print)."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -131,7 +132,7 @@ def test_moodle_xml_escapes_markup(monkeypatch):
     data = load()
     hostile = data.questions.iloc[:1].copy()
     hostile.loc[hostile.index[0], "stem"] = "Is </text></questiontext><x> & 1 < 2?"
-    fake = SimpleNamespace(questions=hostile)
+    fake = dataclasses.replace(data, questions=hostile)
     root = ET.fromstring(moodle_xml(fake).encode("utf-8"))
     text = root.find("question[@type='multichoice']/questiontext/text").text
     assert text == "Is &lt;/text&gt;&lt;/questiontext&gt;&lt;x&gt; &amp; 1 &lt; 2?"
@@ -193,7 +194,7 @@ def test_gift_special_characters_are_escaped():
     data = load()
     hostile = data.questions.iloc[:1].copy()
     hostile.loc[hostile.index[0], "stem"] = "Is {x} = ~y # z: \\ ok?"
-    parsed = gift_grammar.parse(gift(SimpleNamespace(questions=hostile)))
+    parsed = gift_grammar.parse(gift(dataclasses.replace(data, questions=hostile)))
     assert parsed[0].text == "Is {x} = ~y # z: \\ ok?"
 
 
@@ -256,15 +257,16 @@ def test_a_wrong_choice_gets_its_own_explanation(chapter_page):
 def test_questions_work_from_the_keyboard(chapter_page):
     data = load()
     q = data.questions[(data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "true_false")].iloc[0]
+    (answer,) = q["correct"]
     chapter_page.focus(f"#q-{q['id']}-a")
     chapter_page.keyboard.press("Space")  # selects True
-    if q["correct"] != "a":
+    if answer != "a":
         chapter_page.keyboard.press("ArrowDown")  # moves to, and selects, False
     chapter_page.keyboard.press("Tab")
     assert chapter_page.evaluate("document.activeElement.className") == "mg-q-check"
     chapter_page.keyboard.press("Enter")
     text = chapter_page.locator(f"#q-{q['id']}-feedback").inner_text()
-    assert text.startswith("Right") and q[f"feedback_{q['correct']}"] in text
+    assert text.startswith("Right") and q[f"feedback_{answer}"] in text
 
 
 def test_an_ordering_question_can_be_answered(chapter_page):
