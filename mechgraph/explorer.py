@@ -136,7 +136,9 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
     figures = {f.id: {"title": f.title, "chapter": f.chapter} for f in data.figures.itertuples()}
     return {"graph": graph_statement(), "entities": entities, "statements": statements, "edges": edges,
             "references": references,
-            "errata": errata, "figures": figures, "chapters": sorted(set(st["chapter"])),
+            "errata": errata, "figures": figures, "chapters": [c for c in data.chapters.index if c in set(st["chapter"])],
+            "names": {"chapter": data.chapters["title"].to_dict(), "species": data.labels("species"),
+                      "setting": data.labels("setting"), "relation": data.labels("relation")},
             "evidence": data.labels("evidence_group"), "species": sorted(set(st["species"])),
             "settings": sorted(set(st["setting"])), "relations": sorted(set(st["relation"])),
             "evidence_text": data.labels("evidence"), "evidence_group": data.groups("evidence"),
