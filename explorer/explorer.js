@@ -349,10 +349,10 @@ function fillControls() {
   }
   const fill = (id, values, text) => { for (const v of values) $(id).append(option(v, text(v))); };
   fill("ex-figure", Object.keys(DATA.figures), (v) => `${DATA.figures[v].title} (${v})`);
-  fill("ex-chapter", DATA.chapters, (v) => v);
-  fill("ex-species", DATA.species, (v) => v);
-  fill("ex-setting", DATA.settings, (v) => v.replace(/_/g, " "));
-  fill("ex-relation", DATA.relations, (v) => v.replace(/_/g, " "));
+  fill("ex-chapter", DATA.chapters, (v) => DATA.names.chapter[v]);
+  fill("ex-species", DATA.species, (v) => DATA.names.species[v]);
+  fill("ex-setting", DATA.settings, (v) => DATA.names.setting[v]);
+  fill("ex-relation", DATA.relations, (v) => DATA.names.relation[v]);
   const box = $("ex-evidence-boxes");
   for (const [value, name] of Object.entries(DATA.evidence)) {
     const label = document.createElement("label");

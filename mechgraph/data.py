@@ -7,10 +7,15 @@ not UTF-8, control characters, line breaks or stray spaces in a cell, a wrong he
 with too many or too few cells, a package file that is not JSON or omits a table), then runs
 the Frictionless validation on a clean copy, then the checks a schema cannot express
 (citation keys against ``references.bib``, figure ids, self-loops, labels free of markup,
-orphan entities, consistent doses). It never raises: each problem is one line,
+orphan entities, consistent doses, every value of a column with a ``vocabulary`` listed in
+``vocabulary.csv``). It never raises: each problem is one line,
 ``data/file, row N, column 'name': what is wrong``, where row N is the line of the file
 (the header is line 1) even after a quoted line break. A UTF-8 byte-order mark (what
 spreadsheet programs write) and blank lines are accepted.
+
+After :func:`load`, a column whose schema gives a ``delimiter`` (citations, figures, ...) holds
+tuples of strings, and the words shown for each value of a vocabulary come from
+:meth:`BookData.labels`: no code lists chapters, kinds, relations or evidence levels.
 """
 from __future__ import annotations
 
@@ -24,26 +29,26 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+from docutils.nodes import make_id
 
 from mechgraph.bib import Reference, bib_problems, read_bib
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 BIB_PATH = ROOT / "references.bib"
-TABLES = ("entities", "figures", "statements", "table1", "errata", "questions", "table1_appraisal")
+TABLES = ("entities", "figures", "statements", "table1", "errata", "questions", "table1_appraisal", "chapters",
+          "vocabulary")
 #: the review the book reads; the attribution takes its title from references.bib
 REVIEW_KEY = "zhang2024mesenchymal"
 
 #: characters that would be read as markup (HTML, MyST, DOT records, mathtext) in a label or title
 MARKUP = re.compile(r"[<>{}\[\]`*|\"\\]|\$|&[a-z#0-9]+;|://")
 #: columns validated to plain text (shown unescaped as names: glossary terms, headings, plot labels)
-PLAIN_TEXT = {"entities": ("label",), "figures": ("title",)}
-#: relations read as "subject raises object" and "subject lowers object"
-POSITIVE = frozenset({"activates", "increases", "promotes", "causes", "recruits"})
-NEGATIVE = frozenset({"inhibits", "decreases", "relieves"})
+PLAIN_TEXT = {"entities": ("label",), "figures": ("title",), "chapters": ("title",), "vocabulary": ("label",)}
 
 
 class DataError(Exception):
@@ -65,11 +70,45 @@ class BookData:
     errata: pd.DataFrame
     questions: pd.DataFrame
     table1_appraisal: pd.DataFrame
+    chapters: pd.DataFrame
+    vocabulary: pd.DataFrame
     references: dict[str, Reference]
+
+    @cached_property
+    def _terms(self) -> dict[str, pd.DataFrame]:
+        return {name: rows.set_index("value")[["label", "group"]].rename_axis(None)
+                for name, rows in self.vocabulary.groupby("vocabulary", sort=False)}
+
+    def terms(self, vocabulary: str) -> pd.DataFrame:
+        """The values of one vocabulary in display order, indexed by value, with their label and group."""
+        if vocabulary not in self._terms:
+            raise ValueError(f"no vocabulary '{vocabulary}' in data/vocabulary.csv; known: {', '.join(self._terms)}")
+        return self._terms[vocabulary]
+
+    def labels(self, vocabulary: str) -> dict[str, str]:
+        """Value -> the words shown for it, in display order."""
+        return self.terms(vocabulary)["label"].to_dict()
+
+    def groups(self, vocabulary: str) -> dict[str, str]:
+        """Value -> its group (a value of the vocabulary ``<vocabulary>_group``), in display order."""
+        return self.terms(vocabulary)["group"].to_dict()
+
+    def direct(self, statements: pd.DataFrame) -> pd.Series:
+        """For each statement: was it measured in cancer or cancer-treatment pain itself?"""
+        return statements["cancer_pain"].map(self.groups("cancer_pain")) == "direct"
+
+    def chapter_title(self, chapter: str) -> str:
+        return self.chapters.loc[chapter, "title"]
+
+    def chapter_statements(self, chapter: str) -> pd.DataFrame:
+        """The statements of one chapter, in the order of statements.csv."""
+        if chapter not in self.chapters.index:
+            raise ValueError(f"unknown chapter '{chapter}'; known: {', '.join(self.chapters.index)}")
+        return self.statements[self.statements["chapter"] == chapter]
 
     def figure_statements(self, figure_id: str) -> pd.DataFrame:
         """The statements drawn in one named figure (a whole figure lists those of all its panels)."""
-        return self.statements[self.statements["figures"].map(lambda cell: figure_id in _keys(cell))]
+        return self.statements[self.statements["figures"].map(lambda figures: figure_id in figures)]
 
     def panels(self, figure_id: str) -> list[str]:
         """The ids of the panels a whole figure is split into, in the order of figures.csv."""
@@ -84,6 +123,11 @@ class Table:
     header: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # lines[i]: the file line of rows[i]
+    delimiters: dict[str, str] = field(default_factory=dict)  # list columns and the character between items
+
+    def items(self, row: dict[str, str], column: str) -> list[str]:
+        """The items of a list cell (``"a; b"`` -> ``["a", "b"]``); a plain cell is one item or none."""
+        return split_list(row.get(column) or "", self.delimiters.get(column, ";"))
 
     def line_of_record(self, number: int) -> int:
         """The file line of a record numbered as Frictionless does (header 1, first row 2)."""
@@ -99,10 +143,9 @@ def _where(path: Path, row: int | None = None, column: str | None = None) -> str
     return place
 
 
-def _keys(cell) -> list[str]:
-    if cell is None or (isinstance(cell, float) and pd.isna(cell)) or str(cell).strip() == "":
-        return []
-    return [k.strip() for k in str(cell).split(";") if k.strip()]
+def split_list(cell: str, delimiter: str = ";") -> list[str]:
+    """The items of a list cell, spaces around them dropped: ``"a; b"`` -> ``["a", "b"]``."""
+    return [item.strip() for item in cell.split(delimiter) if item.strip()]
 
 
 def _show(value: str, width: int = 40) -> str:
@@ -335,7 +378,6 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
     figure_ids = {r["id"] for r in tables["figures"].rows}
     used: set[str] = set()
     anchors: dict[str, str] = {}
-    from mechgraph.glossary import term_anchor
 
     for name, columns in PLAIN_TEXT.items():
         for line, row in rows(name):
@@ -349,7 +391,7 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
                                     "(a glossary term would read it as a classifier)")
     for line, row in rows("entities"):
         label = row.get("label") or ""
-        anchor = term_anchor(label)
+        anchor = make_id(f"term-{label}")  # what the glossary links to, ignoring case (Sphinx keeps it)
         if label and anchor == "term":
             problems.append(f"{_where(path['entities'], line, 'label')}: {_show(label)} has no letter or digit to link to")
         elif anchor in anchors and label:
@@ -358,14 +400,14 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
     for name in ("entities", "statements", "table1", "errata"):
         for line, row in rows(name):
             column = "citation" if name == "table1" else "citations"
-            for key in _keys(row.get(column)):
+            for key in tables[name].items(row, column):
                 if key not in refs:
                     problems.append(f"{_where(path[name], line, column)}: unknown citation key '{key}' (not in references.bib)")
     for line, row in rows("statements"):
         used.update((row.get("subject"), row.get("object")))
         if row.get("subject") and row.get("subject") == row.get("object"):
             problems.append(f"{_where(path['statements'], line, 'object')}: self-loop: '{row['subject']}' points at itself")
-        for fig in _keys(row.get("figures")):
+        for fig in tables["statements"].items(row, "figures"):
             if fig not in figure_ids:
                 problems.append(f"{_where(path['statements'], line, 'figures')}: unknown figure id '{fig}' (not in figures.csv)")
     for line, row in rows("entities"):
@@ -378,12 +420,12 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
             problems.append(f"{_where(path['figures'], line, 'part_of')}: '{parent}' is itself a panel of "
                             f"'{parent_of[parent]}'; a panel must belong to a whole figure")
     for line, row in rows("statements"):
-        figs = _keys(row.get("figures"))
+        figs = tables["statements"].items(row, "figures")
         for fig in figs:
             if parent_of.get(fig) and parent_of[fig] not in figs:
                 problems.append(f"{_where(path['statements'], line, 'figures')}: panel '{fig}' is part of "
                                 f"'{parent_of[fig]}', which the statement must list too")
-    shown = {f for r in tables["statements"].rows for f in _keys(r.get("figures"))}
+    shown = {f for r in tables["statements"].rows for f in tables["statements"].items(r, "figures")}
     for line, row in rows("figures"):
         if row.get("id") and row["id"] not in shown:
             problems.append(f"{_where(path['figures'], line, 'id')}: figure '{row['id']}' has no statements")
@@ -407,6 +449,8 @@ def _validate(data_dir: Path, bib_path: Path) -> list[str]:
         if expected is None:  # no schema to compare the header with: check what can be checked
             continue
         tables[name] = _read_table(path, expected, problems)
+        if tables[name]:
+            tables[name].delimiters = _delimiters(resource)
     bib_lines = bib_problems(bib_path)
     refs = read_bib(bib_path) if not bib_lines else {}
     if not bib_lines and REVIEW_KEY not in refs:
@@ -417,7 +461,56 @@ def _validate(data_dir: Path, bib_path: Path) -> list[str]:
     problems += _frictionless_problems(package, tables)
     if problems:
         return problems
-    return _cross_checks(tables, refs) + _question_checks(tables, refs) + _appraisal_checks(tables, refs)
+    return (_vocabulary_checks(package, tables) + _cross_checks(tables, refs) + _question_checks(tables, refs)
+            + _appraisal_checks(tables, refs))
+
+
+def _delimiters(resource: dict) -> dict[str, str]:
+    """The list columns of a table (a ``delimiter`` in their schema) and the character between items."""
+    return {f["name"]: f["delimiter"] for f in resource["schema"]["fields"] if f.get("delimiter")}
+
+
+def _vocabulary_checks(package: dict, tables: dict[str, Table]) -> list[str]:
+    """Each value of a column with a ``vocabulary`` is listed in vocabulary.csv, once; each group is a
+    value of the vocabulary ``<vocabulary>_group``; and no vocabulary is left unused (a misspelt name)."""
+    problems: list[str] = []
+    vocabulary = tables["vocabulary"]
+    package_path = vocabulary.path.parent / "datapackage.json"
+    terms: dict[str, dict[str, str]] = {}  # vocabulary -> value -> group
+    for line, row in zip(vocabulary.lines, vocabulary.rows):
+        values = terms.setdefault(row["vocabulary"], {})
+        if row["value"] in values:
+            problems.append(f"{_where(vocabulary.path, line, 'value')}: '{row['value']}' is listed twice in "
+                            f"vocabulary '{row['vocabulary']}'")
+        values[row["value"]] = row["group"]
+    used: set[str] = set()
+    for resource in package["resources"]:
+        table = tables[resource["name"]]
+        for column in (f for f in resource["schema"]["fields"] if f.get("vocabulary")):
+            name, values = column["vocabulary"], terms.get(column["vocabulary"])
+            if values is None:
+                problems.append(f"{_where(package_path)}: column '{column['name']}' of {resource['name']}.csv names "
+                                f"vocabulary '{name}', which has no rows in vocabulary.csv")
+                continue
+            used |= {name, f"{name}_group"}
+            for line, row in zip(table.lines, table.rows):
+                value = row[column["name"]]
+                if value and value not in values:
+                    problems.append(f"{_where(table.path, line, column['name'])}: value {_show(value)} is not in "
+                                    f"vocabulary '{name}' (vocabulary.csv): {', '.join(values)}")
+    for line, row in zip(vocabulary.lines, vocabulary.rows):
+        name, group = row["vocabulary"], row["group"]
+        groups = terms.get(f"{name}_group")
+        if name not in used:
+            problems.append(f"{_where(vocabulary.path, line, 'vocabulary')}: no column of datapackage.json uses "
+                            f"vocabulary '{name}' (a misspelt name?)")
+        elif groups is None and group:
+            problems.append(f"{_where(vocabulary.path, line, 'group')}: '{group}' is a group, but there is no "
+                            f"vocabulary '{name}_group' to define it")
+        elif groups is not None and group not in groups:
+            problems.append(f"{_where(vocabulary.path, line, 'group')}: {_show(group) if group else 'an empty cell'} "
+                            f"is not a value of vocabulary '{name}_group': {', '.join(groups)}")
+    return problems
 
 
 def validate(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> list[str]:
@@ -443,7 +536,7 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
         def bad(column: str, what: str) -> None:
             problems.append(f"{_where(path, line, column)}: {what}")
 
-        for key in _keys(row.get("citations")):
+        for key in tables["questions"].items(row, "citations"):
             if key not in refs:
                 bad("citations", f"unknown citation key '{key}' (not in references.bib)")
         present = [letter for letter in OPTION_LETTERS if (row.get(f"option_{letter}") or "").strip()]
@@ -456,7 +549,7 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
         if present != list(OPTION_LETTERS[:len(present)]):
             gap = next(letter for letter in OPTION_LETTERS if letter not in present)
             bad(f"option_{gap}", "options must be filled in order A, B, C... without gaps")
-        correct = _keys(row.get("correct"))
+        correct = tables["questions"].items(row, "correct")
         unknown = [c for c in correct if c not in present]
         if unknown:
             bad("correct", f"answer '{';'.join(unknown)}' names an empty option")
@@ -486,7 +579,7 @@ def _appraisal_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> l
     criteria = sorted({r.get("criterion") for r in rows})
     seen: set[tuple[str, str]] = set()
     for line, row in zip(tables["table1_appraisal"].lines, rows):
-        for key in _keys(row.get("citations")):
+        for key in tables["table1_appraisal"].items(row, "citations"):
             if key not in refs:
                 problems.append(f"{_where(path, line, 'citations')}: unknown citation key '{key}' (not in references.bib)")
         pair = (row.get("study"), row.get("criterion"))
@@ -516,10 +609,14 @@ def _load(data_dir: Path, bib_path: Path, stamp: str) -> BookData:
     problems = validate(data_dir, bib_path)
     if problems:
         raise DataError(problems)
+    package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8-sig"))
     frames = {}
-    for name in TABLES:
+    for resource in package["resources"]:
+        name = resource["name"]
         frame = pd.read_csv(data_dir / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        frames[name] = frame.set_index("id", drop=False).rename_axis(None)
+        for column, delimiter in _delimiters(resource).items():
+            frame[column] = [tuple(split_list(cell, delimiter)) for cell in frame[column]]
+        frames[name] = frame.set_index("id", drop=False).rename_axis(None) if "id" in frame else frame
     for column in ("cells_per_dose", "mg_per_kg_per_dose", "administrations"):
         frames["table1"][column] = pd.to_numeric(frames["table1"][column].replace("", None))
     return BookData(references=read_bib(bib_path), **frames)

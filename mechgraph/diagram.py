@@ -19,11 +19,12 @@ import html
 import re
 import textwrap
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import graphviz
 import pandas as pd
 
-from mechgraph.data import NEGATIVE, POSITIVE, BookData, _keys
+from mechgraph.data import BookData
 from mechgraph.glossary import term_url
 from mechgraph.prose import sentence_case
 from mechgraph.text import myst_text
@@ -42,44 +43,22 @@ KIND_STYLE = {  # shape first: it carries the meaning, the fill only helps
     "intervention": {"shape": "component", "fillcolor": "#ccfbf1"},
     "condition": {"shape": "octagon", "fillcolor": "#fee2e2"},
 }
-KIND_NAMES = {
-    "cell": "cell", "cell_state": "cell state", "molecule": "molecule", "receptor": "receptor",
-    "pathway": "signalling pathway", "process": "process", "outcome": "outcome",
-    "structure": "tissue or structure", "intervention": "treatment or product", "condition": "condition",
-}
-#: evidence kinds from strongest to weakest, with the line style that shows them
-EVIDENCE_RANK = ["human_trial", "human_case", "human_tissue", "animal", "in_vitro", "review_article", "review_assertion"]
+#: the line style of each evidence group (vocabulary ``evidence_group``; vocabulary.csv names them
+#: and gives each kind of evidence its group, strongest first)
 EVIDENCE_STYLE = {
     "human": {"style": "bold", "penwidth": "2.6"},
     "animal": {"style": "solid", "penwidth": "1.4"},
     "in_vitro": {"style": "dashed", "penwidth": "1.4"},
     "review": {"style": "dotted", "penwidth": "1.6"},
 }
-EVIDENCE_GROUP = {
-    "human_trial": "human", "human_case": "human", "human_tissue": "human", "animal": "animal",
-    "in_vitro": "in_vitro", "review_article": "review", "review_assertion": "review",
-}
-EVIDENCE_NAMES = {
-    "human": "human data", "animal": "animal study", "in_vitro": "cell culture", "review": "review only",
-}
-EVIDENCE_TEXT = {
-    "human_trial": "human trial", "human_case": "human case report", "human_tissue": "human tissue study",
-    "animal": "animal study", "in_vitro": "cell-culture study", "review_article": "stated by a review",
-    "review_assertion": "asserted by the review without primary evidence",
-}
 DIRECT_MARK = "\u2605"  # a star: measured directly in cancer or cancer-treatment pain
 
-
-def polarity(relation: str) -> str:
-    return "up" if relation in POSITIVE else "down" if relation in NEGATIVE else "other"
-
-
+#: the arrowhead of each relation group (vocabulary ``relation_group``: raises, lowers, other)
 POLARITY_STYLE = {
     "up": {"arrowhead": "normal", "color": "#166534", "fontcolor": "#166534"},
     "down": {"arrowhead": "tee", "color": "#991b1b", "fontcolor": "#991b1b"},
     "other": {"arrowhead": "vee", "color": "#1f2937", "fontcolor": "#1f2937"},
 }
-POLARITY_NAMES = {"up": "raises or drives", "down": "lowers or blocks", "other": "other relation"}
 
 
 def dot_text(text: str, width: int = 0) -> str:
@@ -120,11 +99,12 @@ class Diagram:
     def _sentence(self, row, markdown: bool, linked: set[str] | None = None) -> str:
         ent = self.data.entities
         subj, obj = ent.loc[row.subject, "label"], ent.loc[row.object, "label"]
-        relation = row.relation.replace("_", " ")
-        evidence = EVIDENCE_TEXT[row.evidence]
+        labels = self.data.labels
+        relation = labels("relation")[row.relation]
+        evidence = labels("evidence")[row.evidence]
         species = "" if row.species == "none" else f", {row.species}"
-        scope = "direct cancer-pain evidence" if row.cancer_pain == "direct" else "extrapolated to cancer pain"
-        keys = _keys(row.citations)
+        scope = labels("cancer_pain")[row.cancer_pain]
+        keys = row.citations
         if markdown:  # a list item: capitalised like a sentence; each entity linked on its first mention only
             linked = set() if linked is None else linked
 
@@ -213,7 +193,7 @@ def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple
         rows = data.figure_statements(figure)
         return rows, f"figure-{figure}", meta["title"], meta["caption"]
     if chapter is not None:
-        rows = st[st["chapter"] == chapter]
+        rows = data.chapter_statements(chapter)
         if rows.empty:
             raise ValueError(f"no statements for chapter '{chapter}'")
         return rows, f"chapter-{chapter}", "The mechanisms of this chapter", \
@@ -251,15 +231,17 @@ def _node_attrs(kind: str) -> dict[str, str]:
     return attrs
 
 
-def _edge_attrs(relation: str, evidence_group: str) -> dict[str, str]:
-    attrs = {"fontname": FONT, "fontsize": str(EDGE_FONT_SIZE), "class": f"pol-{polarity(relation)} ev-{evidence_group}"}
-    attrs.update(POLARITY_STYLE[polarity(relation)])
+def _edge_attrs(polarity: str, evidence_group: str) -> dict[str, str]:
+    attrs = {"fontname": FONT, "fontsize": str(EDGE_FONT_SIZE), "class": f"pol-{polarity} ev-{evidence_group}"}
+    attrs.update(POLARITY_STYLE[polarity])
     attrs.update(EVIDENCE_STYLE[evidence_group])
     return attrs
 
 
-def _strongest(evidence: pd.Series) -> str:
-    return min(evidence, key=EVIDENCE_RANK.index)
+def strongest(data: BookData, evidence) -> str:
+    """The strongest of some kinds of evidence (the first in vocabulary.csv)."""
+    rank = list(data.labels("evidence"))
+    return min(evidence, key=rank.index)
 
 
 def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, str]) -> str:
@@ -324,16 +306,19 @@ def _shape_sample(kind: str) -> str:
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
-def legend_html(kinds: list[str], polarities: list[str], groups: list[str], direct: bool) -> str:
+def legend_html(data: BookData, kinds: list[str], polarities: list[str], groups: list[str], direct: bool) -> str:
     """The diagram's key as HTML text (so it reads at the page's own size), one heading per channel,
     listing only what the diagram uses; each sample is drawn with the diagram's own styles."""
+    kind_names, polarity_names = data.labels("entity_kind"), data.labels("relation_group")
+    group_names = data.labels("evidence_group")
+
     def block(heading: str, items: list[tuple[str, str]]) -> str:
         entries = "".join(f"<li>{sample}<span>{html.escape(text)}</span></li>" for sample, text in items)
         return f'<div class="key-group"><p class="key-heading">{html.escape(heading)}</p><ul>{entries}</ul></div>'
 
-    parts = [block(LEGEND_HEADINGS["shape"], [(_shape_sample(k), KIND_NAMES[k]) for k in kinds]),
-             block(LEGEND_HEADINGS["arrow"], [(_edge_sample(p, "animal", True), POLARITY_NAMES[p]) for p in polarities]),
-             block(LEGEND_HEADINGS["line"], [(_edge_sample("other", g, False), EVIDENCE_NAMES[g]) for g in groups])]
+    parts = [block(LEGEND_HEADINGS["shape"], [(_shape_sample(k), kind_names[k]) for k in kinds]),
+             block(LEGEND_HEADINGS["arrow"], [(_edge_sample(p, "animal", True), polarity_names[p]) for p in polarities]),
+             block(LEGEND_HEADINGS["line"], [(_edge_sample("other", g, False), group_names[g]) for g in groups])]
     if direct:
         parts.append(block(LEGEND_HEADINGS["star"], [(f'<span class="key-star" aria-hidden="true">{DIRECT_MARK}</span>',
                                                       "on an arrow: shown in a cancer or cancer-treatment pain model")]))
@@ -379,14 +364,16 @@ def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
     """Label and attributes of the edge for a group of statements sharing subject, relation and object."""
     ent, refs = data.entities, data.references
     subj, rel, obj = group.iloc[0][["subject", "relation", "object"]]
-    grp = EVIDENCE_GROUP[_strongest(group["evidence"])]
-    keys = list(dict.fromkeys(k for cell in group["citations"] for k in _keys(cell)))
+    grp = data.groups("evidence")[strongest(data, group["evidence"])]
+    keys = list(dict.fromkeys(k for cell in group["citations"] for k in cell))
     sources = "; ".join(refs[k].short for k in keys)
-    direct = bool((group["cancer_pain"] == "direct").any())
-    label = f"{DIRECT_MARK} " * direct + rel.replace("_", " ")
-    tip = (f"{ent.loc[subj, 'label']} {rel.replace('_', ' ')} {ent.loc[obj, 'label']}. "
-           f"Evidence: {EVIDENCE_NAMES[grp]}. Sources: {sources}")
-    attrs = {"label": dot_text(label), "tooltip": dot_text(tip), "labeltooltip": dot_text(tip), **_edge_attrs(rel, grp)}
+    direct = bool(data.direct(group).any())
+    words = data.labels("relation")[rel]
+    label = f"{DIRECT_MARK} " * direct + words
+    tip = (f"{ent.loc[subj, 'label']} {words} {ent.loc[obj, 'label']}. "
+           f"Evidence: {data.labels('evidence_group')[grp]}. Sources: {sources}")
+    attrs = {"label": dot_text(label), "tooltip": dot_text(tip), "labeltooltip": dot_text(tip),
+             **_edge_attrs(data.groups("relation")[rel], grp)}
     doi = next((refs[k].url for k in keys if refs[k].url), "")
     if doi:
         attrs.update(URL=doi, target="_top")
@@ -400,7 +387,7 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     """Render one selection of statements (exactly one of figure/chapter/around/statements)."""
     rows, slug, auto_title, auto_caption = _select(data, figure, chapter, around, depth, statements)
     if direct_only:
-        rows = rows[rows["cancer_pain"] == "direct"]
+        rows = rows[data.direct(rows)]
         slug += "-direct"
         auto_title += ": direct cancer-pain evidence only"
     if rows.empty:
@@ -418,13 +405,14 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     desc = (f"{caption} Diagram of {len(nodes)} entities and {len(rows)} statements; "
             "the full list follows the figure as text.")
     titles = {n: ent.loc[n, "label"] for n in nodes} | {slug: title}
-    titles |= {f"{s}->{o}": f"{ent.loc[s, 'label']} {r.replace('_', ' ')} {ent.loc[o, 'label']}"
+    words = data.labels("relation")
+    titles |= {f"{s}->{o}": f"{ent.loc[s, 'label']} {words[r]} {ent.loc[o, 'label']}"
                for s, r, o in zip(rows["subject"], rows["relation"], rows["object"])}
     svg = _finish_svg(_best_layout(g), slug, title, desc, titles)
-    legend = legend_html(sorted({ent.loc[n, "kind"] for n in nodes}, key=list(KIND_STYLE).index),
-                         [p for p in POLARITY_NAMES if p in {polarity(r) for r in rows["relation"]}],
-                         sorted({EVIDENCE_GROUP[e] for e in rows["evidence"]}, key=list(EVIDENCE_STYLE).index),
-                         bool((rows["cancer_pain"] == "direct").any()))
+    polarities, groups = set(rows["relation"].map(data.groups("relation"))), set(rows["evidence"].map(data.groups("evidence")))
+    legend = legend_html(data, [k for k in data.labels("entity_kind") if k in set(ent.loc[nodes, "kind"])],
+                         [p for p in data.labels("relation_group") if p in polarities],
+                         [g for g in data.labels("evidence_group") if g in groups], bool(data.direct(rows).any()))
     return Diagram(slug, title, caption, svg, legend, g.source, rows, data,
                    explore=_explorer_link(rows, figure, chapter, around, depth, direct_only, link_base))
 
@@ -432,8 +420,6 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
 def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, direct_only: bool, link_base: str) -> str:
     """The explorer view of a selection: the same figure, chapter or neighbourhood; for a list of
     statements, the chapter they come from (the explorer selects by figure, chapter or entity)."""
-    from mechgraph.explorer import explorer_url
-
     if around is not None:
         return explorer_url(around=around, depth=depth, direct=direct_only, link_base=link_base)
     if figure is None and chapter is None:
@@ -443,6 +429,18 @@ def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, direct_on
             return ""
     return explorer_url(figure=figure, chapter=chapter if figure is None else None, direct=direct_only,
                         link_base=link_base)
+
+
+EXPLORER_PAGE = "explorer.html"
+
+
+def explorer_url(*, figure: str | None = None, chapter: str | None = None, around: str | None = None,
+                 depth: int | None = None, direct: bool = False, link_base: str = "") -> str:
+    """The relative link that opens one view of the explorer, e.g. ``explorer.html?figure=fig1``."""
+    params = [("around", around), ("depth", depth), ("figure", figure), ("chapter", chapter),
+              ("direct", 1 if direct else None)]
+    query = urlencode([(k, v) for k, v in params if v is not None])
+    return f"{link_base}{EXPLORER_PAGE}" + (f"?{query}" if query else "")
 
 
 def whole_figure(data: BookData, figure: str, link_base: str = "") -> Diagram:

@@ -8,40 +8,26 @@ filter can leave, its DOT edge statement, built with the helpers of :mod:`mechgr
 exactly as :func:`mechgraph.diagram` builds them. The browser only picks fragments, joins
 them and lays them out; it adds no style of its own.
 
-:func:`explorer_url` gives the link that opens a view (``explorer.html?figure=fig1``).
+:func:`mechgraph.diagram.explorer_url` gives the link that opens a view (``explorer.html?figure=fig1``).
 """
 from __future__ import annotations
 
 import itertools
 import json
 from pathlib import Path
-from urllib.parse import urlencode
 
 import graphviz
 
-from mechgraph.data import BookData, _keys
-from mechgraph.diagram import (DIRECT_MARK, EVIDENCE_GROUP, EVIDENCE_TEXT, FONT, KIND_NAMES, KIND_STYLE, NODESEP,
-                               RANKSEP, EVIDENCE_STYLE, POLARITY_NAMES, edge_spec, legend_html, node_spec)
+from mechgraph.data import BookData
+from mechgraph.diagram import DIRECT_MARK, FONT, NODESEP, RANKSEP, edge_spec, legend_html, node_spec
 
 PAGE_ASPECT = 1.6  # width / height the page prefers when it picks a layout direction
 
-EXPLORER_PAGE = "explorer.html"
 ERRATA_PAGE = "08-critical-reading.html"
 BIBLIOGRAPHY_PAGE = "bibliography.html"
 #: the graph statement of every explorer drawing: the attributes :func:`mechgraph.diagram` gives its graphs
 GRAPH_ATTRS = {"bgcolor": "transparent", "fontname": FONT, "nodesep": NODESEP, "ranksep": RANKSEP, "pad": "0.1",
                "newrank": "true"}
-#: evidence kinds a reader can filter on (the line-style groups of the diagrams)
-EVIDENCE_FILTERS = {"human": "human", "animal": "animal", "in_vitro": "cell culture", "review": "review"}
-
-
-def explorer_url(*, figure: str | None = None, chapter: str | None = None, around: str | None = None,
-                 depth: int | None = None, direct: bool = False, link_base: str = "") -> str:
-    """The relative link that opens one view of the explorer, e.g. ``explorer.html?figure=fig1``."""
-    params = [("around", around), ("depth", depth), ("figure", figure), ("chapter", chapter),
-              ("direct", 1 if direct else None)]
-    query = urlencode([(k, v) for k, v in params if v is not None])
-    return f"{link_base}{EXPLORER_PAGE}" + (f"?{query}" if query else "")
 
 
 def _statement(g: graphviz.Digraph) -> str:
@@ -71,9 +57,10 @@ def graph_statement() -> str:
     return g.source.splitlines()[1].strip()
 
 
-def legend_svg() -> str:
+def legend_svg(data: BookData) -> str:
     """The book diagrams' legend with every entity kind, arrowhead and line style (drawn by the engine)."""
-    return legend_html(list(KIND_STYLE), list(POLARITY_NAMES), list(EVIDENCE_STYLE), True)
+    return legend_html(data, list(data.labels("entity_kind")), list(data.labels("relation_group")),
+                       list(data.labels("evidence_group")), True)
 
 
 def synonyms(label: str, definition: str, entity_id: str) -> list[str]:
@@ -95,20 +82,22 @@ def _citation(data: BookData, key: str, anchors: dict[str, str]) -> dict:
     return {"short": ref.short, "doi": ref.doi, "url": ref.url, "bib": f"{BIBLIOGRAPHY_PAGE}#{anchor}" if anchor else ""}
 
 
-def reachable_subsets(group) -> list[tuple[str, ...]]:
+def reachable_subsets(data: BookData, group) -> list[tuple[str, ...]]:
     """Every non-empty subset of a group of statements that the explorer's filters can leave
     (evidence kinds, species, setting, chapter, figure, direct only), in the group's order."""
-    kinds = sorted({EVIDENCE_GROUP[e] for e in group["evidence"]})
+    evidence_group = data.groups("evidence")
+    kinds = sorted({evidence_group[e] for e in group["evidence"]})
     evidence_choices = [set(c) for n in range(1, len(kinds) + 1) for c in itertools.combinations(kinds, n)]
     choices = {column: [None, *sorted(set(group[column]))] for column in ("species", "setting", "chapter")}
-    figures = [None, *sorted({f for cell in group["figures"] for f in _keys(cell)})]
+    figures = [None, *sorted({f for cell in group["figures"] for f in cell})]
+    direct_of = dict(zip(group["id"], data.direct(group)))
     found = {}
     for ev, species, setting, chapter, figure, direct in itertools.product(
             evidence_choices, choices["species"], choices["setting"], choices["chapter"], figures, (False, True)):
         subset = tuple(r.id for r in group.itertuples()
-                       if EVIDENCE_GROUP[r.evidence] in ev and species in (None, r.species)
+                       if evidence_group[r.evidence] in ev and species in (None, r.species)
                        and setting in (None, r.setting) and chapter in (None, r.chapter)
-                       and (figure is None or figure in _keys(r.figures)) and (not direct or r.cancer_pain == "direct"))
+                       and (figure is None or figure in r.figures) and (not direct or direct_of[r.id]))
         if subset:
             found[subset] = True
     return list(found)
@@ -122,34 +111,38 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
     st, ent = data.statements, data.entities
     entities = {}
     for e in ent.itertuples():
-        entities[e.id] = {"label": e.label, "kind_name": KIND_NAMES[e.kind],
+        entities[e.id] = {"label": e.label, "kind_name": data.labels("entity_kind")[e.kind],
                           "synonyms": synonyms(e.label, e.definition, e.id),
                           "dot": node_statement(data, e.id, link_base)}
     # the erratum's text stays in the critical-reading chapter (the page's weight); the explorer links to it
     errata = {r.id: f"{link_base}{ERRATA_PAGE}#erratum-{r.id}" for r in data.errata.itertuples()}
     group_of = {key: i for i, key in enumerate(dict.fromkeys(zip(st["subject"], st["relation"], st["object"])))}
     statements = []
+    direct = dict(zip(st["id"], data.direct(st)))
     for r in st.itertuples():  # subject, relation and object are the edge's; empty fields left out
         row = {"id": r.id, "edge": group_of[(r.subject, r.relation, r.object)], "context": r.context,
                "evidence": r.evidence, "species": r.species, "setting": r.setting, "chapter": r.chapter,
-               "citations": _keys(r.citations), "figures": _keys(r.figures), "direct": r.cancer_pain == "direct",
+               "citations": list(r.citations), "figures": list(r.figures), "direct": bool(direct[r.id]),
                "erratum": r.erratum}
         statements.append({k: v for k, v in row.items() if v or k == "edge"})
     edges = []
     for (subj, rel, obj), group in st.groupby(["subject", "relation", "object"], sort=False):
         ids = list(group["id"])
         variants = {",".join(subset): edge_statement(data, group.loc[list(subset)])
-                    for subset in reachable_subsets(group)}
+                    for subset in reachable_subsets(data, group)}
         edges.append({"subject": subj, "relation": rel, "object": obj, "statements": ids, "dot": variants})
     cited = dict.fromkeys(k for r in statements for k in r["citations"])
     references = {k: _citation(data, k, anchors) for k in cited}
     figures = {f.id: {"title": f.title, "chapter": f.chapter} for f in data.figures.itertuples()}
     return {"graph": graph_statement(), "entities": entities, "statements": statements, "edges": edges,
             "references": references,
-            "errata": errata, "figures": figures, "chapters": sorted(set(st["chapter"])),
-            "evidence": EVIDENCE_FILTERS, "species": sorted(set(st["species"])),
+            "errata": errata, "figures": figures, "chapters": [c for c in data.chapters.index if c in set(st["chapter"])],
+            "names": {"chapter": data.chapters["title"].to_dict(), "species": data.labels("species"),
+                      "setting": data.labels("setting"), "relation": data.labels("relation")},
+            "evidence": data.labels("evidence_group"), "species": sorted(set(st["species"])),
             "settings": sorted(set(st["setting"])), "relations": sorted(set(st["relation"])),
-            "evidence_text": EVIDENCE_TEXT, "evidence_group": EVIDENCE_GROUP, "direct_mark": DIRECT_MARK, "legend": legend_svg(), "page_aspect": PAGE_ASPECT}
+            "evidence_text": data.labels("evidence"), "evidence_group": data.groups("evidence"),
+            "direct_mark": DIRECT_MARK, "legend": legend_svg(data), "page_aspect": PAGE_ASPECT}
 
 
 def citation_anchors(env) -> dict[str, str]:

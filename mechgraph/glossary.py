@@ -23,8 +23,7 @@ def glossary_myst(data: BookData) -> str:
     """The MyST source of a sorted Sphinx glossary with one entry per entity."""
     lines = [":::{glossary}", ":sorted:", ""]
     for entity in data.entities.itertuples():
-        keys = [k.strip() for k in entity.citations.split(";") if k.strip()]
-        cite = f" {{cite:p}}`{','.join(keys)}`" if keys else ""
+        cite = f" {{cite:p}}`{','.join(entity.citations)}`" if entity.citations else ""
         lines += [entity.label, f"  {myst_text(entity.definition)}{cite}", ""]
     lines.append(":::")
     return "\n".join(lines)

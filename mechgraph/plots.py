@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import itertools
 import math
 import re
 
@@ -18,8 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from mechgraph.data import BookData, _keys  # noqa: E402
-from mechgraph.diagram import EVIDENCE_GROUP, EVIDENCE_NAMES, EVIDENCE_RANK, EVIDENCE_TEXT  # noqa: E402
+from mechgraph.data import BookData  # noqa: E402
 
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
@@ -73,27 +73,28 @@ class Chart:
         return {"text/html": self.svg_html(), "image/png": base64.b64encode(self.png()).decode(),
                 "text/plain": f"Chart({self.title!r})"}
 
-CHAPTER_ORDER = ["intro", "msc-biology", "nerve-repair", "tumours", "pain-primer", "pain-mechanisms", "measuring-pain",
-                 "therapy", "clinical", "conclusion"]
-CHAPTER_NAMES = {
-    "intro": "1 Why cancer pain", "msc-biology": "2 MSC biology", "nerve-repair": "3 Nerve repair",
-    "tumours": "4 Tumours", "pain-mechanisms": "5 Pain mechanisms", "therapy": "6 Therapy",
-    "conclusion": "7 Conclusion", "pain-primer": "Pain primer", "measuring-pain": "Measuring pain",
-    "clinical": "Clinical picture",
-}
-GROUP_ORDER = ["human", "animal", "in_vitro", "review"]
-GROUP_LOOK = {  # colour (Okabe-Ito) and hatch, so print and colour-blind readers see the same
+#: colour (Okabe-Ito) and hatch of each evidence group (vocabulary ``evidence_group``), so print and
+#: colour-blind readers see the same
+GROUP_LOOK = {
     "human": ("#0072B2", "//"), "animal": ("#009E73", ""), "in_vitro": ("#E69F00", "\\\\"),
     "review": ("#999999", "xx"),
 }
-SCOPE_LOOK = {"direct": ("#D55E00", "//"), "extrapolated": ("#CCCCCC", "")}
-SETTING_NAMES = {
-    "bone_cancer_pain": "bone cancer pain", "cipn": "chemotherapy-induced neuropathy",
-    "cancer_other_pain": "other cancer pain", "tumour_biology": "tumour biology", "nerve_injury": "nerve injury",
-    "spinal_cord_injury": "spinal cord injury", "neuropathic_other": "other neuropathic pain",
-    "osteoarthritis": "osteoarthritis", "msc_biology": "MSC biology", "general": "general",
-}
-SCOPE_NAMES = {"direct": "direct cancer-pain evidence", "extrapolated": "extrapolated from another setting"}
+#: looks given in turn to the values of a vocabulary (cancer_pain, confidence), in its order
+SCOPE_LOOKS = [("#D55E00", "//"), ("#CCCCCC", ""), ("#56B4E9", "..")]
+CONFIDENCE_LOOKS = [("#0072B2", "//"), ("#E69F00", "\\\\"), ("#CCCCCC", "")]
+#: how a relation that raises or lowers tumour growth or spread reads
+TUMOUR_DIRECTION = {"up": "pro-tumour", "down": "anti-tumour"}
+OTHER_SOURCE = "other cell or molecule"
+
+
+def _looks(values, palette: list[tuple[str, str]]) -> dict:
+    return dict(zip(values, itertools.cycle(palette)))
+
+
+def _by_chapter(data: BookData, table: pd.DataFrame) -> pd.DataFrame:
+    """Rows in reading order (chapters.csv), named by the chapters' titles."""
+    table = table.reindex([c for c in data.chapters.index if c in table.index])
+    return table.rename(index=data.chapters["title"].to_dict())
 
 
 def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xlabel: str):
@@ -116,19 +117,17 @@ def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xla
 
 def evidence_by_chapter(data: BookData) -> pd.DataFrame:
     """Statements per chapter by the kind of evidence behind them (human, animal, cell culture, review)."""
-    groups = data.statements["evidence"].map(EVIDENCE_GROUP)
+    groups = data.statements["evidence"].map(data.groups("evidence"))
     table = pd.crosstab(data.statements["chapter"], groups)
-    table = table.reindex(index=[c for c in CHAPTER_ORDER if c in table.index],
-                          columns=[g for g in GROUP_ORDER if g in table.columns], fill_value=0)
-    return table.rename(index=CHAPTER_NAMES).rename_axis(index="chapter", columns="evidence")
+    table = table.reindex(columns=[g for g in data.labels("evidence_group") if g in table.columns], fill_value=0)
+    return _by_chapter(data, table).rename_axis(index="chapter", columns="evidence")
 
 
 def scope_by_chapter(data: BookData) -> pd.DataFrame:
     """Statements per chapter measured directly in cancer pain versus extrapolated from elsewhere."""
     table = pd.crosstab(data.statements["chapter"], data.statements["cancer_pain"])
-    table = table.reindex(index=[c for c in CHAPTER_ORDER if c in table.index],
-                          columns=[c for c in ("direct", "extrapolated") if c in table.columns], fill_value=0)
-    return table.rename(index=CHAPTER_NAMES).rename_axis(index="chapter", columns="cancer pain")
+    table = table.reindex(columns=[c for c in data.labels("cancer_pain") if c in table.columns], fill_value=0)
+    return _by_chapter(data, table).rename_axis(index="chapter", columns="cancer pain")
 
 
 def evidence_by_figure(data: BookData) -> pd.DataFrame:
@@ -136,41 +135,45 @@ def evidence_by_figure(data: BookData) -> pd.DataFrame:
     rows = []
     for fig in data.figures.itertuples():
         part = data.figure_statements(fig.id)
-        groups = part["evidence"].map(EVIDENCE_GROUP).value_counts()
-        rows.append({"diagram": fig.title, **{EVIDENCE_NAMES[g]: int(groups.get(g, 0)) for g in GROUP_ORDER},
-                     "direct cancer pain": int((part["cancer_pain"] == "direct").sum()), "total": len(part)})
+        groups = part["evidence"].map(data.groups("evidence")).value_counts()
+        rows.append({"diagram": fig.title,
+                     **{name: int(groups.get(g, 0)) for g, name in data.labels("evidence_group").items()},
+                     "direct cancer pain": int(data.direct(part).sum()), "total": len(part)})
     table = pd.DataFrame(rows).set_index("diagram")
     table["% direct"] = (100 * table["direct cancer pain"] / table["total"]).round().astype(int)
     return table
 
 
 def plot_evidence_by_chapter(data: BookData):
-    return _stacked_barh(evidence_by_chapter(data), GROUP_LOOK, EVIDENCE_NAMES,
+    return _stacked_barh(evidence_by_chapter(data), GROUP_LOOK, data.labels("evidence_group"),
                          "What kind of evidence stands behind each chapter's statements", "statements")
 
 
 def plot_scope_by_chapter(data: BookData):
-    return _stacked_barh(scope_by_chapter(data), SCOPE_LOOK, SCOPE_NAMES,
-                         "How much of each chapter was measured in cancer pain itself", "statements")
+    return _stacked_barh(scope_by_chapter(data), _looks(data.labels("cancer_pain"), SCOPE_LOOKS),
+                         data.labels("cancer_pain"), "How much of each chapter was measured in cancer pain itself",
+                         "statements")
 
 
 def literature_table(data: BookData) -> pd.DataFrame:
     """One row per cited paper: year and the strongest evidence among the statements citing it."""
     rows = []
+    rank = list(data.labels("evidence"))
     for st in data.statements.itertuples():
-        for key in _keys(st.citations):
+        for key in st.citations:
             rows.append({"key": key, "evidence": st.evidence})
     frame = pd.DataFrame(rows)
-    best = frame.groupby("key").agg(evidence=("evidence", lambda s: min(s, key=EVIDENCE_RANK.index)))
+    best = frame.groupby("key").agg(evidence=("evidence", lambda s: min(s, key=rank.index)))
     best["year"] = [int(data.references[k].year) for k in best.index]
-    best["group"] = best["evidence"].map(EVIDENCE_GROUP)
+    best["group"] = best["evidence"].map(data.groups("evidence"))
     return best.sort_values(["year", "group"])
 
 
 def plot_literature_timeline(data: BookData):
     """Cited papers per year, stacked by the kind of evidence they contribute."""
     lit = literature_table(data)
-    table = pd.crosstab(lit["year"], lit["group"]).reindex(columns=[g for g in GROUP_ORDER if g in set(lit["group"])],
+    groups = data.labels("evidence_group")
+    table = pd.crosstab(lit["year"], lit["group"]).reindex(columns=[g for g in groups if g in set(lit["group"])],
                                                            fill_value=0)
     years = range(int(table.index.min()), int(table.index.max()) + 1)
     table = table.reindex(years, fill_value=0)
@@ -179,7 +182,7 @@ def plot_literature_timeline(data: BookData):
     for column in table.columns:
         colour, hatch = GROUP_LOOK[column]
         ax.bar(table.index, table[column], bottom=bottom, color=colour, hatch=hatch, edgecolor="black",
-               linewidth=0.5, label=EVIDENCE_NAMES[column])
+               linewidth=0.5, label=groups[column])
         bottom += table[column]
     for year, total in bottom.items():
         if total:
@@ -193,20 +196,6 @@ def plot_literature_timeline(data: BookData):
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
     return Chart(fig, title)
-
-
-def table1_display(data: BookData) -> pd.DataFrame:
-    """Table 1 with readable column names and doses written out."""
-    t = data.table1
-    dose = [f"{c:,.0f} cells" if pd.notna(c) else f"{m:g} mg/kg" for c, m in zip(t["cells_per_dose"], t["mg_per_kg_per_dose"])]
-    return pd.DataFrame({
-        "study": [data.references[k].short for k in t["citation"]],
-        "product": t["product"].str.replace("_", " "), "MSC source": t["cell_source"].str.replace("_", " "),
-        "modification": t["modification"], "pain model": t["pain_model"].str.replace("_", " "),
-        "inducer": t["inducer"], "animal": t["animal"] + " (" + t["strain"] + ")", "route": t["route"],
-        "route in the review": t["route_in_review"], "dose per administration": dose,
-        "administrations": t["administrations"], "outcome": t["outcome"],
-    }).set_index("study")
 
 
 def plot_table1_doses(data: BookData):
@@ -234,11 +223,12 @@ def plot_table1_doses(data: BookData):
 
 def plot_evidence_counts(data: BookData, chapter: str):
     """One chapter's statements by the kind of evidence behind them, with counts on the bars."""
-    rows = data.statements[data.statements["chapter"] == chapter]
-    counts = rows["evidence"].value_counts().reindex([e for e in EVIDENCE_RANK if e in set(rows["evidence"])])
+    rows = data.chapter_statements(chapter)
+    names, groups = data.labels("evidence"), data.groups("evidence")
+    counts = rows["evidence"].value_counts().reindex([e for e in names if e in set(rows["evidence"])])
     fig, ax = plt.subplots(figsize=(6.6, 0.5 * len(counts) + 1.5))
-    looks = [GROUP_LOOK[EVIDENCE_GROUP[e]] for e in counts.index]
-    bars = ax.barh([EVIDENCE_TEXT[e] for e in counts.index], counts.values,
+    looks = [GROUP_LOOK[groups[e]] for e in counts.index]
+    bars = ax.barh([names[e] for e in counts.index], counts.values,
                    color=[c for c, _ in looks], hatch=None, edgecolor="black")
     for bar, (_, hatch) in zip(bars, looks):
         bar.set_hatch(hatch)
@@ -246,31 +236,32 @@ def plot_evidence_counts(data: BookData, chapter: str):
     ax.invert_yaxis()
     ax.set_xlabel("number of statements")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    title = f"Chapter {CHAPTER_NAMES[chapter]}: the evidence behind its statements"
+    title = f"{data.chapter_title(chapter)}: the evidence behind its statements"
     ax.set_title(title, loc="left")
     fig.tight_layout()
     return Chart(fig, title)
 
 
-TUMOUR_DIRECTION = {"promotes": "pro-tumour", "increases": "pro-tumour", "causes": "pro-tumour",
-                    "inhibits": "anti-tumour", "decreases": "anti-tumour"}
-MSC_SOURCE = {"msc": "MSC, source not specified", "bmsc": "bone marrow", "ucmsc": "umbilical cord",
-              "cd90_low_adsc": "adipose", "msc1": "primed MSC (MSC1/MSC2)", "msc2": "primed MSC (MSC1/MSC2)",
-              "msc_exosome": "MSC vesicles", "msc_microvesicle": "MSC vesicles"}
+def _category_group(data: BookData, entities: pd.Series) -> pd.Series:
+    """The group of each entity's category (vocabulary ``category_group``), or "" if it has none."""
+    return entities.map(data.entities["category"]).map(data.groups("category")).fillna("")
 
 
-def tumour_effects(data: BookData) -> pd.DataFrame:
-    """Chapter 4 statements about tumour growth or metastasis, labelled pro- or anti-tumour and by MSC source."""
-    st = data.statements
-    rows = st[(st["chapter"] == "tumours") & st["object"].isin(["tumour_growth", "metastasis"])].copy()
-    rows["direction"] = rows["relation"].map(TUMOUR_DIRECTION)
-    rows["source"] = rows["subject"].map(MSC_SOURCE).fillna("other cell or molecule")
+def tumour_effects(data: BookData, chapter: str) -> pd.DataFrame:
+    """A chapter's statements about tumour growth or spread (entities of the category group
+    ``tumour_outcome``), labelled pro- or anti-tumour and by the MSC source of the subject."""
+    st = data.chapter_statements(chapter)
+    rows = st[_category_group(data, st["object"]) == "tumour_outcome"].copy()
+    rows["direction"] = rows["relation"].map(data.groups("relation")).map(TUMOUR_DIRECTION)
+    msc = _category_group(data, rows["subject"]) == "msc_product"
+    source = rows["subject"].map(data.entities["category"]).map(data.labels("category"))
+    rows["source"] = source.where(msc, OTHER_SOURCE)
     return rows
 
 
-def plot_tumour_effects(data: BookData):
+def plot_tumour_effects(data: BookData, chapter: str):
     """Pro- versus anti-tumour statements, split by the kind of evidence behind them."""
-    effects = tumour_effects(data)
+    effects = tumour_effects(data, chapter)
     counts = pd.crosstab(effects["evidence"], effects["direction"])
     counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns])
     fig, ax = plt.subplots(figsize=(6.6, 0.75 * len(counts) + 1.8))
@@ -281,7 +272,7 @@ def plot_tumour_effects(data: BookData):
         ys = [i + (j - 0.5) * height for i in range(len(counts))]
         bars = ax.barh(ys, counts[column], height=height, color=colour, hatch=hatch, edgecolor="black", label=column)
         ax.bar_label(bars, labels=[f"{column}: {v}" if v else "" for v in counts[column]], padding=3, fontsize=10)
-    ax.set_yticks(range(len(counts)), [EVIDENCE_TEXT[e] for e in counts.index])
+    ax.set_yticks(range(len(counts)), [data.labels("evidence")[e] for e in counts.index])
     ax.invert_yaxis()
     ax.set_xlim(0, counts.values.max() * 1.45 + 2)
     ax.set_xlabel("statements about tumour growth or metastasis")
@@ -293,28 +284,26 @@ def plot_tumour_effects(data: BookData):
     return Chart(fig, title)
 
 
-MSC_PRODUCTS = ["msc", "bmsc", "adsc", "ucmsc", "msc_exosome", "msc_conditioned_medium"]
-
-
-def plot_msc_settings(data: BookData):
-    """Chapter 5 statements in which an MSC product acts, by the setting studied and direct versus extrapolated."""
-    st = data.statements
-    rows = st[(st["chapter"] == "pain-mechanisms") & st["subject"].isin(MSC_PRODUCTS)]
-    counts = pd.crosstab(rows["setting"].map(SETTING_NAMES), rows["cancer_pain"])
-    counts = counts.reindex(columns=[c for c in ("direct", "extrapolated") if c in counts.columns], fill_value=0)
-    return _stacked_barh(counts, SCOPE_LOOK, SCOPE_NAMES, "What MSC products did, by the setting studied",
+def plot_msc_settings(data: BookData, chapter: str):
+    """A chapter's statements in which an MSC product acts (category group ``msc_product``), by the
+    setting studied and direct versus extrapolated."""
+    st = data.chapter_statements(chapter)
+    rows = st[_category_group(data, st["subject"]) == "msc_product"]
+    counts = pd.crosstab(rows["setting"].map(data.labels("setting")), rows["cancer_pain"])
+    scope = data.labels("cancer_pain")
+    counts = counts.reindex(columns=[c for c in scope if c in counts.columns], fill_value=0)
+    return _stacked_barh(counts, _looks(scope, SCOPE_LOOKS), scope, "What MSC products did, by the setting studied",
                          "statements with an MSC product as subject")
 
 
 def errata_table(data: BookData) -> pd.DataFrame:
-    from mechgraph.report import KIND_NAMES
-    table = pd.crosstab(data.errata["kind"].map(KIND_NAMES), data.errata["confidence"])
-    return table.reindex(columns=[c for c in ("high", "medium", "low") if c in table.columns], fill_value=0)
+    table = pd.crosstab(data.errata["kind"].map(data.labels("erratum_kind")), data.errata["confidence"])
+    return table.reindex(columns=[c for c in data.labels("confidence") if c in table.columns], fill_value=0)
 
 
 def plot_errata(data: BookData):
     table = errata_table(data)
     table = table.sort_values(by=list(table.columns), ascending=False)
-    looks = {"high": ("#0072B2", "//"), "medium": ("#E69F00", "\\\\"), "low": ("#CCCCCC", "")}
-    return _stacked_barh(table, looks, {c: f"{c} confidence" for c in looks},
+    confidence = data.labels("confidence")
+    return _stacked_barh(table, _looks(confidence, CONFIDENCE_LOOKS), {c: f"{name} confidence" for c, name in confidence.items()},
                          "Problems found in the review, by kind", "entries")

@@ -14,26 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mechgraph.data import OPTION_LETTERS, BookData, _keys
+from mechgraph.data import OPTION_LETTERS, BookData
 from mechgraph.text import myst_text
 
-#: chapter id -> (document, title) for the headings of the exports
-CHAPTERS = {
-    "pretest": ("index", "Before you start"),
-    "intro": ("chapters/01-why-cancer-pain", "1. Why cancer pain"),
-    "msc-biology": ("chapters/02-msc-biology", "2. MSC biology"),
-    "nerve-repair": ("chapters/03-nerve-repair", "3. Nerve repair"),
-    "tumours": ("chapters/04-msc-and-tumours", "4. MSCs and tumours"),
-    "pain-primer": ("chapters/pain-primer", "Pain biology primer"),
-    "pain-mechanisms": ("chapters/05-pain-mechanisms", "5. Pain mechanisms"),
-    "measuring-pain": ("chapters/measuring-pain", "Measuring pain in animals"),
-    "therapy": ("chapters/06-therapy-prospects", "6. Therapy prospects"),
-    "clinical": ("chapters/clinical-picture", "The clinical picture"),
-    "conclusion": ("chapters/07-conclusion", "7. Conclusion"),
-    "critical-reading": ("chapters/08-critical-reading", "8. Reading critically"),
-}
-KIND_NAMES = {"multiple_choice": "Multiple choice", "true_false": "True or false",
-              "ordering": "Put in order", "predict": "Predict, then check"}
 EXPORT_NAMES = ("questions-moodle.xml", "questions.gift")
 
 
@@ -49,9 +32,17 @@ def options(question) -> list[tuple[str, str, str]]:
 
 def chapter_questions(data: BookData, chapter: str) -> pd.DataFrame:
     """The questions of one chapter (or of the pre-test), in the order of the file."""
-    if chapter not in CHAPTERS:
-        raise ValueError(f"unknown chapter '{chapter}' for questions; known: {', '.join(CHAPTERS)}")
+    if chapter not in data.chapters.index:
+        raise ValueError(f"unknown chapter '{chapter}' for questions; known: {', '.join(data.chapters.index)}")
     return data.questions[data.questions["chapter"] == chapter]
+
+
+def _by_chapter(data: BookData):
+    """(chapter title, its questions) in reading order, chapters without questions left out."""
+    for chapter in data.chapters.itertuples():
+        rows = data.questions[data.questions["chapter"] == chapter.id]
+        if not rows.empty:
+            yield chapter.title, rows
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -60,12 +51,12 @@ def _attr(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def question_html(question, number: int) -> str:
+def question_html(data: BookData, question, number: int) -> str:
     """One question as a fieldset: legend, inputs with their labels, a Check button and an
     aria-live feedback region. Multiple answers give checkboxes, one answer radio buttons,
     ordering a position menu per item."""
     qid = _attr(question.id)
-    correct = _keys(question.correct)
+    correct = question.correct
     kind = question.kind
     multiple = kind in ("multiple_choice", "predict") and len(correct) > 1
     hint = {True: "Choose every answer that applies.", False: "Choose one answer."}[multiple]
@@ -74,7 +65,7 @@ def question_html(question, number: int) -> str:
     out = [f'<fieldset class="mg-question" id="q-{qid}" data-kind="{_attr(kind)}"'
            f' data-correct="{_attr(";".join(correct))}">',
            f'<legend><span class="mg-q-number">Question {number}</span> '
-           f'<span class="mg-q-kind">({_attr(KIND_NAMES[kind])})</span> {html.escape(question.stem)}</legend>',
+           f'<span class="mg-q-kind">({_attr(data.labels("question_kind")[kind])})</span> {html.escape(question.stem)}</legend>',
            f'<p class="mg-q-hint" id="q-{qid}-hint">{hint}</p>',
            '<ul class="mg-q-options">']
     items = options(question)
@@ -102,7 +93,7 @@ def question_html(question, number: int) -> str:
 def objective_myst(question) -> str:
     """The line under a question: what it tests and where the answer comes from (MyST, so the
     citation resolves into the bibliography)."""
-    cites = ",".join(_keys(question.citations))
+    cites = ",".join(question.citations)
     return f"*Tests:* {myst_text(question.objective)}. *Source:* {{cite:p}}`{cites}`"
 
 
@@ -123,14 +114,11 @@ def moodle_xml(data: BookData) -> str:
     true/false and predict questions become ``multichoice`` questions (each answer with its
     feedback); ordering questions become ``matching`` questions (item -> position)."""
     quiz = ET.Element("quiz")
-    for chapter, (_, title) in CHAPTERS.items():
-        rows = data.questions[data.questions["chapter"] == chapter]
-        if rows.empty:
-            continue
+    for title, rows in _by_chapter(data):
         category = ET.SubElement(quiz, "question", {"type": "category"})
         _text(category, "category", f"$course$/MSCs and cancer pain/{title}", fmt=None)
         for q in rows.itertuples():
-            correct = _keys(q.correct)
+            correct = q.correct
             items = options(q)
             if q.kind == "ordering":
                 question = ET.SubElement(quiz, "question", {"type": "matching"})
@@ -175,13 +163,10 @@ def gift_escape(text: str) -> str:
 def gift(data: BookData) -> str:
     """Every question in Moodle's GIFT format, with a $CATEGORY line per chapter."""
     out = ["// Self-test questions of 'MSCs and cancer pain: a critical reading companion' (CC BY 4.0).", ""]
-    for chapter, (_, title) in CHAPTERS.items():
-        rows = data.questions[data.questions["chapter"] == chapter]
-        if rows.empty:
-            continue
+    for title, rows in _by_chapter(data):
         out += [f"$CATEGORY: $course$/MSCs and cancer pain/{gift_escape(title).replace('/', '-')}", ""]
         for q in rows.itertuples():
-            correct = _keys(q.correct)
+            correct = q.correct
             items = options(q)
             head = f"::{gift_escape(q.id)}::{gift_escape(q.stem)}"
             if q.kind == "ordering":

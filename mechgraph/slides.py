@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from mechgraph import plots
-from mechgraph.data import ROOT, BookData, _keys, load
+from mechgraph.data import ROOT, BookData, load
 from mechgraph.diagram import diagram
 
 FIGURES_DIR = ROOT / "figures"
@@ -54,18 +54,6 @@ PLOTS = [
     ("plot-literature-timeline", plots.plot_literature_timeline, "The cited literature over time",
      "Papers cited in the data per publication year, by the kind of evidence they contribute.",
      "data/statements.csv and references.bib"),
-    ("plot-intro-evidence", lambda d: plots.plot_evidence_counts(d, "intro"), "Evidence behind chapter 1",
-     "Chapter 1 statements by the kind of evidence behind them.", "data/statements.csv"),
-    ("plot-msc-biology-evidence", lambda d: plots.plot_evidence_counts(d, "msc-biology"), "Evidence behind chapter 2",
-     "Chapter 2 statements by the kind of evidence behind them.", "data/statements.csv"),
-    ("plot-nerve-repair-evidence", lambda d: plots.plot_evidence_counts(d, "nerve-repair"),
-     "Evidence behind chapter 3", "Chapter 3 statements by the kind of evidence behind them.", "data/statements.csv"),
-    ("plot-tumour-effects", plots.plot_tumour_effects, "Pro- and anti-tumour findings",
-     "Chapter 4 statements about tumour growth or metastasis, by direction and kind of evidence.",
-     "data/statements.csv"),
-    ("plot-msc-settings", plots.plot_msc_settings, "Where the MSC pain evidence comes from",
-     "Chapter 5 statements in which an MSC product acts, by setting and by direct versus extrapolated evidence.",
-     "data/statements.csv"),
     ("plot-table1-doses", plots.plot_table1_doses, "Table 1 doses and routes",
      "Dose per administration in the five preclinical studies of MSCs in cancer-related pain.", "data/table1.csv"),
     ("plot-errata", plots.plot_errata, "Problems found in the review",
@@ -73,17 +61,36 @@ PLOTS = [
 ]
 
 
+#: the charts a chapter can offer for slides (column ``chart`` of chapters.csv, vocabulary ``chart``):
+#: the plot function, called with the chapter id, and the caption, given the chapter's title
+CHARTS = {
+    "evidence_counts": (plots.plot_evidence_counts, "{title}: statements by the kind of evidence behind them."),
+    "tumour_effects": (plots.plot_tumour_effects,
+                       "{title}: statements about tumour growth or spread, by direction and kind of evidence."),
+    "msc_settings": (plots.plot_msc_settings,
+                     "{title}: statements in which an MSC product acts, by setting and by direct versus extrapolated "
+                     "evidence."),
+}
+
+
 def catalogue(data: BookData) -> list[SlideFigure]:
-    """All figures, in book order: the named diagrams, then the plots."""
+    """All figures, in book order: the named diagrams, the book-wide plots, then each chapter's chart."""
     items = []
     for fig in data.figures.itertuples():
         rows = data.figure_statements(fig.id)
-        keys = sorted({k for c in rows["citations"] for k in _keys(c)})
+        keys = sorted({k for c in rows["citations"] for k in c})
         items.append(SlideFigure(f"diagram-{fig.id}", fig.title, fig.caption,
                                  f"{len(rows)} statements citing {len(keys)} papers",
                                  lambda f=fig.id: _diagram_files(data, f)))
     for name, make, title, caption, source in PLOTS:
         items.append(SlideFigure(name, title, caption, source, lambda m=make: _plot_files(lambda: m(data))))
+    names = data.labels("chart")
+    for chapter in data.chapters[data.chapters["chart"] != ""].itertuples():
+        make, caption = CHARTS[chapter.chart]
+        items.append(SlideFigure(f"plot-{chapter.id}-{chapter.chart}".replace("_", "-"),
+                                 f"{names[chapter.chart]}: {chapter.title}", caption.format(title=chapter.title),
+                                 "data/statements.csv",
+                                 lambda m=make, c=chapter.id: _plot_files(lambda: m(data, c))))
     return items
 
 

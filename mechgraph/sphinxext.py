@@ -179,8 +179,9 @@ class DataQuestions(SphinxDirective):
         for path in sorted(DATA_DIR.glob("*")) + [BIB_PATH]:
             self.env.note_dependency(str(path))
         chapter = self.options.get("chapter", "")
+        data = load()
         try:
-            rows = chapter_questions(load(), chapter)
+            rows = chapter_questions(data, chapter)
         except ValueError as err:
             raise self.error(str(err))
         if rows.empty:
@@ -188,7 +189,7 @@ class DataQuestions(SphinxDirective):
         container = nodes.container(classes=["mg-questions"])
         for number, question in enumerate(rows.itertuples(), 1):
             block = nodes.container(classes=["mg-question-block"])
-            block += nodes.raw("", question_html(question, number), format="html")
+            block += nodes.raw("", question_html(data, question, number), format="html")
             self.state.nested_parse(StringList([objective_myst(question)], source="data/questions.csv"),
                                     self.content_offset, block)
             for paragraph in block.findall(nodes.paragraph):

@@ -14,30 +14,14 @@ import html
 import pandas as pd
 
 from mechgraph.data import BookData
-from mechgraph.diagram import EVIDENCE_NAMES, EVIDENCE_RANK, EVIDENCE_TEXT
-from mechgraph.report import CHAPTER_DOCS, KIND_NAMES
+from mechgraph.plots import OTHER_SOURCE, tumour_effects
 
-SETTING_NAMES = {
-    "bone_cancer_pain": "bone cancer pain", "cipn": "chemotherapy-induced neuropathy",
-    "cancer_other_pain": "other cancer pain", "tumour_biology": "tumour biology",
-    "nerve_injury": "nerve injury", "spinal_cord_injury": "spinal cord injury",
-    "neuropathic_other": "other neuropathic pain", "osteoarthritis": "osteoarthritis",
-    "msc_biology": "MSC biology", "general": "general background",
-}
-SPECIES_NAMES = {"human": "human", "rat": "rat", "mouse": "mouse", "mixed": "several species",
-                 "none": "no species (review)"}
-SCOPE_HEADINGS = {"direct": "Direct (measured in cancer pain)", "extrapolated": "Extrapolated (from another setting)"}
-PRODUCT_NAMES = {"cells": "MSCs", "extracellular_vesicles": "MSC extracellular vesicles"}
-SOURCE_NAMES = {"bone_marrow": "bone marrow", "adipose": "fat (adipose tissue)", "umbilical_cord": "umbilical cord",
-                "unspecified": "not specified"}
-PAIN_MODEL_NAMES = {"bone_cancer_pain": "bone cancer pain", "cipn": "chemotherapy-induced neuropathy"}
-CONFIDENCE_ORDER = ["high", "medium", "low"]
 ERRATA_PAGE = "08-critical-reading.html"
 
 
-def relation_text(relation: str) -> str:
-    """A relation as words: ``is_subtype_of`` -> ``is subtype of``."""
-    return relation.replace("_", " ")
+def capital(text: str) -> str:
+    """Text with its first letter capitalised, the rest left alone (``MSC biology`` stays so)."""
+    return text[:1].upper() + text[1:]
 
 
 def entity_labels(data: BookData) -> pd.Series:
@@ -99,9 +83,9 @@ class Table:
             return plain.to_string(index=False, na_rep="")
 
 
-def _ordered_evidence(values) -> list[str]:
+def _ordered_evidence(data: BookData, values) -> list[str]:
     present = set(values)
-    return [e for e in EVIDENCE_RANK if e in present]
+    return [e for e in data.labels("evidence") if e in present]
 
 
 def _with_total_row(frame: pd.DataFrame, first: str, name: str = "Total") -> pd.DataFrame:
@@ -110,41 +94,44 @@ def _with_total_row(frame: pd.DataFrame, first: str, name: str = "Total") -> pd.
     return pd.concat([frame, total], ignore_index=True)
 
 
-def _chapter(chapter: str) -> str:
-    from mechgraph.plots import CHAPTER_NAMES
-
-    return f"chapter {CHAPTER_NAMES.get(chapter, chapter)}"
+def _chapter(data: BookData, chapter: str) -> str:
+    return f"chapter {data.chapter_title(chapter)}"
 
 
 def chapter_statements(data: BookData, chapter: str) -> pd.DataFrame:
-    rows = data.statements[data.statements["chapter"] == chapter]
+    rows = data.chapter_statements(chapter)
     if rows.empty:
         raise ValueError(f"no statement in data/statements.csv has chapter '{chapter}'")
     return rows
+
+
+#: the statement columns evidence_counts can split by (each has a vocabulary of the same name)
+BY_COLUMNS = ("species", "setting", "cancer_pain")
 
 
 def evidence_counts(data: BookData, chapter: str, by: str | None = None) -> Table:
     """A chapter's statements counted by kind of evidence (strongest first); with ``by`` ("species"
     or "cancer_pain") one column per value and a total column and row."""
     rows = chapter_statements(data, chapter)
-    order = _ordered_evidence(rows["evidence"])
+    order = _ordered_evidence(data, rows["evidence"])
+    evidence = data.labels("evidence")
     if by is None:
         counts = rows["evidence"].value_counts().reindex(order)
-        frame = pd.DataFrame({"Kind of evidence": [EVIDENCE_TEXT[e] for e in order],
+        frame = pd.DataFrame({"Kind of evidence": [evidence[e] for e in order],
                               "Statements": counts.astype(int).tolist()})
-        return Table(_with_total_row(frame, "Kind of evidence"), f"Statements by kind of evidence, {_chapter(chapter)}")
-    names = {"species": SPECIES_NAMES, "cancer_pain": SCOPE_HEADINGS}.get(by)
-    if names is None:
-        raise ValueError(f"evidence_counts: by must be 'species' or 'cancer_pain', not {by!r}")
+        return Table(_with_total_row(frame, "Kind of evidence"),
+                     f"Statements by kind of evidence, {_chapter(data, chapter)}")
+    if by not in BY_COLUMNS:
+        raise ValueError(f"evidence_counts: by must be one of {BY_COLUMNS}, not {by!r}")
+    names = data.labels(by)
     counts = pd.crosstab(rows["evidence"], rows[by]).reindex(order)
     counts = counts[[c for c in names if c in counts.columns]]
-    frame = pd.DataFrame({"Kind of evidence": [EVIDENCE_TEXT[e] for e in order]})
+    frame = pd.DataFrame({"Kind of evidence": [evidence[e] for e in order]})
     for column in counts.columns:
-        heading = names[column] if by == "cancer_pain" else names[column].capitalize()
-        frame[heading] = counts[column].astype(int).tolist()
+        frame[capital(names[column])] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
     return Table(_with_total_row(frame, "Kind of evidence"),
-                 f"Statements by kind of evidence and {by.replace('_', ' ')}, {_chapter(chapter)}")
+                 f"Statements by kind of evidence and {by.replace('_', ' ')}, {_chapter(data, chapter)}")
 
 
 def erratum_link(erratum_id: str, link_base: str = "") -> str:
@@ -170,17 +157,13 @@ def statement_table(data: BookData, rows: pd.DataFrame,
     if unknown:
         raise ValueError(f"statement_table: unknown column(s) {unknown}; choose from {list(STATEMENT_COLUMNS)}")
     labels = entity_labels(data)
-    kinds = data.errata.set_index("id")["kind"]
+    kinds = data.errata["kind"].map(data.labels("erratum_kind"))
     show = {
         "subject": lambda r: labels.get(r.subject, r.subject),
         "object": lambda r: labels.get(r.object, r.object),
-        "relation": lambda r: relation_text(r.relation),
-        "evidence": lambda r: EVIDENCE_TEXT[r.evidence],
-        "species": lambda r: SPECIES_NAMES[r.species],
-        "setting": lambda r: SETTING_NAMES[r.setting],
-        "cancer_pain": lambda r: "direct" if r.cancer_pain == "direct" else "extrapolated",
-        "erratum": lambda r: (f"{html.escape(KIND_NAMES[kinds[r.erratum]])} ({erratum_link(r.erratum)})"
-                              if r.erratum else ""),
+        "erratum": lambda r: f"{html.escape(kinds[r.erratum])} ({erratum_link(r.erratum)})" if r.erratum else "",
+        **{column: lambda r, c=column: data.labels(c)[getattr(r, c)]
+           for column in ("relation", "evidence", "species", "setting", "cancer_pain")},
     }
     frame = pd.DataFrame([{STATEMENT_COLUMNS[c]: show[c](r) for c in columns} for r in rows.itertuples()],
                          columns=[STATEMENT_COLUMNS[c] for c in columns])
@@ -193,55 +176,56 @@ def flagged_statements(data: BookData, chapter: str) -> Table:
     rows = chapter_statements(data, chapter)
     rows = rows[rows["erratum"].fillna("") != ""]
     table = statement_table(data, rows, ("subject", "relation", "object", "evidence", "erratum"))
-    table.label = f"Statements where the review errs, {_chapter(chapter)}"
+    table.label = f"Statements where the review errs, {_chapter(data, chapter)}"
     return table
 
 
 def relation_counts(data: BookData, chapter: str) -> Table:
     """A chapter's statements by what they say (relation) and the kind of evidence behind them."""
     rows = chapter_statements(data, chapter)
-    order = _ordered_evidence(rows["evidence"])
+    order = _ordered_evidence(data, rows["evidence"])
     counts = pd.crosstab(rows["relation"], rows["evidence"]).reindex(columns=order, fill_value=0)
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
-    frame = pd.DataFrame({"What the statement says": [relation_text(r) for r in counts.index]})
+    frame = pd.DataFrame({"What the statement says": [data.labels("relation")[r] for r in counts.index]})
     for e in order:
-        frame[EVIDENCE_TEXT[e].capitalize()] = counts[e].astype(int).tolist()
+        frame[capital(data.labels("evidence")[e])] = counts[e].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
-    return Table(_with_total_row(frame, "What the statement says"), f"Statements by relation, {_chapter(chapter)}")
+    return Table(_with_total_row(frame, "What the statement says"), f"Statements by relation, {_chapter(data, chapter)}")
 
 
-def differentiation_table(data: BookData, chapter: str = "msc-biology") -> Table:
+def differentiation_table(data: BookData, chapter: str) -> Table:
     """Each cell fate MSCs are said to take, which cells take it and on what evidence."""
     rows = chapter_statements(data, chapter)
     rows = rows[rows["relation"] == "differentiates_into"]
-    labels = entity_labels(data)
+    labels, evidence = entity_labels(data), data.labels("evidence")
+    rank = list(evidence)
     out = []
     for fate, part in rows.groupby("object", sort=False):
         out.append({"Becomes": labels[fate],
                     "Starting cells": ", ".join(dict.fromkeys(labels[s] for s in part["subject"])),
-                    "Evidence": ", ".join(EVIDENCE_TEXT[e] for e in _ordered_evidence(part["evidence"])),
-                    "_rank": min(EVIDENCE_RANK.index(e) for e in part["evidence"])})
+                    "Evidence": ", ".join(evidence[e] for e in _ordered_evidence(data, part["evidence"])),
+                    "_rank": min(rank.index(e) for e in part["evidence"])})
     frame = pd.DataFrame(out).sort_values("_rank", kind="stable").drop(columns="_rank")
     return Table(frame, "Differentiation fates of MSCs and the evidence for each")
 
 
-def tumour_sources(data: BookData) -> Table:
-    """Chapter 4: statements about tumour growth or metastasis, by MSC source and direction."""
-    from mechgraph.plots import MSC_SOURCE, tumour_effects
-
-    effects = tumour_effects(data)
+def tumour_sources(data: BookData, chapter: str) -> Table:
+    """A chapter's statements about tumour growth or spread, by MSC source and direction."""
+    effects = tumour_effects(data, chapter)
     counts = pd.crosstab(effects["source"], effects["direction"])
-    order = list(dict.fromkeys(MSC_SOURCE.values())) + ["other cell or molecule"]
+    sources = data.terms("category")
+    msc = sources[sources["group"] == "msc_product"]["label"]
+    order = list(dict.fromkeys(msc)) + [OTHER_SOURCE]
     counts = counts.reindex([s for s in order if s in counts.index])
     counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns], fill_value=0)
     frame = pd.DataFrame({"Source of the cells": counts.index.tolist()})
     for column in counts.columns:
-        frame[column.capitalize()] = counts[column].astype(int).tolist()
+        frame[capital(column)] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
     return Table(_with_total_row(frame, "Source of the cells"), "Pro- and anti-tumour statements by source of the cells")
 
 
-def receptor_table(data: BookData, figure: str = "p2_receptors") -> Table:
+def receptor_table(data: BookData, figure: str) -> Table:
     """Which cell type expresses which receptor, from a figure's 'expresses' statements."""
     st = data.figure_statements(figure)
     kinds, labels = data.entities["kind"], entity_labels(data)
@@ -261,7 +245,7 @@ def scope_by_chapter(data: BookData) -> Table:
     counts = counts_by_chapter(data)
     frame = pd.DataFrame({"Chapter": counts.index.tolist()})
     for column in counts.columns:
-        frame[SCOPE_HEADINGS[column]] = counts[column].astype(int).tolist()
+        frame[capital(data.labels("cancer_pain")[column])] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
     return Table(_with_total_row(frame, "Chapter", "All chapters"), "Direct and extrapolated statements by chapter")
 
@@ -272,7 +256,7 @@ def evidence_by_figure(data: BookData) -> Table:
 
     counts = counts_by_figure(data)
     frame = counts.reset_index().rename(columns={
-        "diagram": "Diagram", **{name: name.capitalize() for name in EVIDENCE_NAMES.values()},
+        "diagram": "Diagram", **{name: capital(name) for name in data.labels("evidence_group").values()},
         "direct cancer pain": "Direct cancer-pain evidence", "total": "Total", "% direct": "Direct (%)"})
     return Table(frame, "Evidence behind each diagram")
 
@@ -281,11 +265,12 @@ def errata_table(data: BookData) -> Table:
     """Problems found in the review, by kind and by how sure we are."""
     kinds = data.errata["kind"]
     counts = pd.crosstab(kinds, data.errata["confidence"])
-    counts = counts.reindex(columns=[c for c in CONFIDENCE_ORDER if c in counts.columns], fill_value=0)
+    confidence = data.labels("confidence")
+    counts = counts.reindex(columns=[c for c in confidence if c in counts.columns], fill_value=0)
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
-    frame = pd.DataFrame({"Kind of problem": [KIND_NAMES[k] for k in counts.index]})
+    frame = pd.DataFrame({"Kind of problem": [data.labels("erratum_kind")[k] for k in counts.index]})
     for column in counts.columns:
-        frame[f"{column.capitalize()} confidence"] = counts[column].astype(int).tolist()
+        frame[f"{capital(confidence[column])} confidence"] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
     return Table(_with_total_row(frame, "Kind of problem"), "Problems found in the review, by kind")
 
@@ -312,12 +297,13 @@ def table1_display(data: BookData, part: str = "model") -> Table:
     t = data.table1
     study = study_names(data)
     if part == "model":
-        product = [f"{PRODUCT_NAMES[p]} from {SOURCE_NAMES[s]}, {d} donor" if s != "unspecified"
-                   else f"{PRODUCT_NAMES[p]} (tissue not specified), {d} donor"
+        products, sources, models = data.labels("product"), data.labels("cell_source"), data.labels("pain_model")
+        product = [f"{products[p]} from {sources[s]}, {d} donor" if s != "unspecified"
+                   else f"{products[p]} (tissue not specified), {d} donor"
                    for p, s, d in zip(t["product"], t["cell_source"], t["donor_species"])]
         frame = pd.DataFrame({
             "Study": study, "Product": product, "Modification": t["modification"].tolist(),
-            "Pain model (cause)": [f"{PAIN_MODEL_NAMES[m]}: {i}" for m, i in zip(t["pain_model"], t["inducer"])],
+            "Pain model (cause)": [f"{models[m]}: {i}" for m, i in zip(t["pain_model"], t["inducer"])],
             "Animal (strain)": [f"{a} (strain {s})" if s.startswith("not ") else f"{a} ({s})"
                                 for a, s in zip(t["animal"], t["strain"])],
             "Route": t["route"].tolist(),
@@ -350,24 +336,21 @@ def table1_route_check(data: BookData) -> Table:
 
 def appraisal_table(data: BookData) -> Table:
     """The Table 1 appraisal: one row per study, one column per criterion, the judgement in each cell."""
-    from mechgraph.report import APPRAISAL_CRITERIA
-
     rows = data.table1_appraisal
+    criteria = data.labels("criterion")
     studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
     table = rows.pivot(index="study", columns="criterion", values="judgement")
-    order = [c for c in APPRAISAL_CRITERIA if c in table.columns]
+    order = [c for c in criteria if c in table.columns]
     table = table.reindex(index=[s for s in data.table1["id"] if s in table.index], columns=order)
-    table = table.rename(columns=APPRAISAL_CRITERIA).rename_axis(columns=None)
+    table = table.rename(columns=criteria).rename_axis(columns=None)
     table.insert(0, "Study", [studies[s] for s in table.index])
     return Table(table, "Appraisal of the five Table 1 studies")
 
 
 def appraisal_evidence(data: BookData) -> Table:
     """The judgements that are not 'unclear', with the evidence each rests on."""
-    from mechgraph.report import APPRAISAL_CRITERIA
-
     rows = data.table1_appraisal[data.table1_appraisal["judgement"] != "unclear"]
     studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
-    frame = pd.DataFrame({"Study": rows["study"].map(studies), "Criterion": rows["criterion"].map(APPRAISAL_CRITERIA),
-                          "Judgement": rows["judgement"], "What it rests on": rows["evidence"]})
+    frame = pd.DataFrame({"Study": rows["study"].map(studies), "Criterion": rows["criterion"].map(data.labels("criterion")),
+                          "Judgement": rows["judgement"].map(data.labels("judgement")), "What it rests on": rows["evidence"]})
     return Table(frame, "The judgements that could be made, and their evidence", prose_columns=("What it rests on",))

@@ -18,7 +18,8 @@ def data_dir(tmp_path: Path) -> Path:
     target.mkdir()
     for csv in FIXTURES.glob("*.csv"):
         shutil.copy(csv, target)
-    shutil.copy(ROOT / "data" / "datapackage.json", target)
+    for name in ("datapackage.json", "vocabulary.csv", "chapters.csv"):  # the schema and its vocabularies
+        shutil.copy(ROOT / "data" / name, target)
     return target
 
 

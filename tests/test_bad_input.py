@@ -130,9 +130,9 @@ CASES = [
       "data/entities.csv, row 6, column 'definition': a line break inside the cell; keep each cell on one line"]),
     ("data: rows are file lines after a blank line", lambda d, b: (
         edit_cell(d / "statements.csv", 4, "relation", "upregulates"), _insert_line(d / "statements.csv", 3, "")),
-     ["data/statements.csv, row 5, column 'relation': constraint-error: value 'upregulates' is not one of: "
-      "activates, inhibits, increases, decreases, promotes, relieves, causes, recruits, secretes, expresses, "
-      "differentiates_into, migrates_to, polarises_to, delivers, binds, is_subtype_of"]),
+     ["data/statements.csv, row 5, column 'relation': value 'upregulates' is not in vocabulary 'relation' "
+      "(vocabulary.csv): activates, inhibits, increases, decreases, promotes, relieves, causes, recruits, secretes, "
+      "expresses, differentiates_into, migrates_to, polarises_to, delivers, binds, is_subtype_of"]),
     ("data: unknown entity (short foreign-key line)", lambda d, b: edit_cell(d / "statements.csv", 3, "object", "tlr99"),
      [f"data/statements.csv, row 3, column 'object': {FK}: 'tlr99' is not an id in entities.csv"]),
     ("data: unknown erratum", lambda d, b: edit_cell(d / "table1.csv", 2, "erratum", "e77"),
@@ -154,7 +154,7 @@ CASES = [
      ["data/datapackage.json, line 11: not valid JSON (Expecting value, column 17)"]),
     ("package: resources empty", lambda d, b: _resources(d, lambda name: False),
      ["data/datapackage.json: no resource (schema) for entities.csv, figures.csv, statements.csv, table1.csv, "
-      "errata.csv, questions.csv, table1_appraisal.csv; every table must be described, or it would go unchecked"]),
+      "errata.csv, questions.csv, table1_appraisal.csv, chapters.csv, vocabulary.csv; every table must be described, or it would go unchecked"]),
     ("package: a table omitted", lambda d, b: _resources(d, lambda name: name != "errata"),
      ["data/datapackage.json: no resource (schema) for errata.csv; every table must be described, or it would go unchecked"]),
     ("package: resources not a list", lambda d, b: _package(d, lambda p: p.update(resources={})),

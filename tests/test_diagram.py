@@ -116,7 +116,7 @@ def test_selections(fixture_data):
     ({"figure": "fig99"}, "unknown figure"),
     ({"around": "nobody"}, "unknown entity"),
     ({"statements": ["pain-99"]}, "unknown statement"),
-    ({"chapter": "nowhere"}, "no statements"),
+    ({"chapter": "nowhere"}, "unknown chapter 'nowhere'"),
     ({}, "exactly one"),
     ({"figure": "tlr_signalling", "direct_only": True}, "no statements to draw"),
 ])

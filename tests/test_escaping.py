@@ -32,7 +32,7 @@ def free_text_columns(package: dict) -> dict[str, list[str]]:
         keys |= set([schema["primaryKey"]] if isinstance(schema.get("primaryKey"), str) else schema.get("primaryKey", []))
         out[resource["name"]] = [
             f["name"] for f in schema["fields"]
-            if f["type"] == "string" and not {"enum", "pattern"} & set(f.get("constraints", {}))
+            if f["type"] == "string" and not {"enum", "pattern"} & set(f.get("constraints", {})) and not f.get("vocabulary")
             and f["name"] not in PLAIN_TEXT.get(resource["name"], ()) and f["name"] not in keys]
     return out
 

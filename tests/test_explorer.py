@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from mechgraph import diagram, load
-from mechgraph.explorer import explorer_url, export
+from mechgraph.diagram import explorer_url
+from mechgraph.explorer import export
 from sitetools import ARTIFACTS, AXE, BUILD, broken_link, is_local
 
 PAGE = "chapters/explorer.html"

@@ -19,7 +19,7 @@ from mechgraph.report import errata_myst
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 FILES = ["entities.csv", "figures.csv", "statements.csv", "table1.csv", "errata.csv", "questions.csv",
-         "table1_appraisal.csv", "datapackage.json", "references.bib"]
+         "table1_appraisal.csv", "datapackage.json", "vocabulary.csv", "chapters.csv", "references.bib"]
 KEYS = {REVIEW_KEY, "dominici2006minimal", "yang2020anti", "boukelmoune2021nasal"}
 
 
@@ -31,7 +31,8 @@ def _small_bib() -> str:
 
 
 ORIGINAL = {name: (FIXTURES / name).read_bytes() for name in FILES[:7]}
-ORIGINAL["datapackage.json"] = (ROOT / "data" / "datapackage.json").read_bytes()
+for schema in ("datapackage.json", "vocabulary.csv", "chapters.csv"):  # the schema and its vocabularies
+    ORIGINAL[schema] = (ROOT / "data" / schema).read_bytes()
 ORIGINAL["references.bib"] = _small_bib().encode("utf-8")
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.sampled_from(
@@ -112,7 +113,7 @@ def test_the_checker_never_raises_and_names_the_file(tmp_path, mutations):
     assert isinstance(problems, list)
     for line in problems:
         assert isinstance(line, str) and "\n" not in line and "Traceback" not in line
-        assert re.match(r"^(data/(entities|figures|statements|table1|errata|questions|table1_appraisal)\.csv|data/datapackage\.json|references\.bib)"
+        assert re.match(r"^(data/(entities|figures|statements|table1|errata|questions|table1_appraisal|chapters|vocabulary)\.csv|data/datapackage\.json|references\.bib)"
                         r"(, (row|line) \d+)?(, column '[^']*')?: \S", line), line
         assert "the check itself failed" not in line, line
     if not problems:  # accepted data loads and renders its generated pages

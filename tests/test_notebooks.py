@@ -7,10 +7,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from test_book import BACKGROUND, CHAPTERS
+from test_book import CHAPTERS
 
 
-@pytest.mark.parametrize("name", CHAPTERS + BACKGROUND)
+@pytest.mark.parametrize("name", CHAPTERS)
 def test_downloaded_notebook_runs_in_a_fresh_kernel(site, tmp_path, name):
     downloaded = site / "_sources" / "chapters" / f"{name}.ipynb"
     assert downloaded.exists(), "the site offers no .ipynb download for this chapter"
