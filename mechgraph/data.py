@@ -44,6 +44,9 @@ PLAIN_TEXT = {"entities": ("label",), "figures": ("title",)}
 #: relations read as "subject raises object" and "subject lowers object"
 POSITIVE = frozenset({"activates", "increases", "promotes", "causes", "recruits"})
 NEGATIVE = frozenset({"inhibits", "decreases", "relieves"})
+# What a statement's cancer_pain value requires of its evidence, setting and species.
+REVIEW_EVIDENCE = frozenset({"review_article", "review_assertion"})
+CANCER_PAIN_SETTINGS = frozenset({"bone_cancer_pain", "cipn", "cancer_other_pain"})
 
 
 class DataError(Exception):
@@ -368,6 +371,7 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
         for fig in _keys(row.get("figures")):
             if fig not in figure_ids:
                 problems.append(f"{_where(path['statements'], line, 'figures')}: unknown figure id '{fig}' (not in figures.csv)")
+        problems.extend(_scope_problem(path["statements"], line, row))
     for line, row in rows("entities"):
         if row.get("id") and row["id"] not in used:
             problems.append(f"{_where(path['entities'], line, 'id')}: orphan entity '{row['id']}' is in no statement")
@@ -394,6 +398,25 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
         if row.get("product") == "extracellular_vesicles" and (cells or not mass):
             problems.append(f"{_where(path['table1'], line, 'mg_per_kg_per_dose')}: a vesicle product needs mg_per_kg_per_dose and no cells_per_dose")
     return problems
+
+
+def _scope_problem(path: Path, line: int, row: dict) -> list[str]:
+    """A ``cancer_pain`` value that the statement's evidence, setting or species contradicts."""
+    scope, evidence = row.get("cancer_pain"), row.get("evidence") or ""
+    where = _where(path, line, "cancer_pain")
+    if scope == "measured":
+        if evidence in REVIEW_EVIDENCE or evidence == "in_vitro":
+            return [f"{where}: 'measured' needs primary data from a pain model, but the evidence is '{evidence}' "
+                    "(a review's statement is 'asserted'; cell culture is 'extrapolated')"]
+        if (row.get("setting") or "") not in CANCER_PAIN_SETTINGS:
+            return [f"{where}: 'measured' needs a cancer or cancer-treatment pain setting, not '{row.get('setting')}' "
+                    "(use 'extrapolated')"]
+        if row.get("species") == "none":
+            return [f"{where}: 'measured' needs the species measured, not 'none'"]
+    if scope == "asserted" and evidence and evidence not in REVIEW_EVIDENCE:
+        return [f"{where}: 'asserted' is for a review's statement without primary data, but the evidence is "
+                f"'{evidence}' (use 'measured' or 'extrapolated')"]
+    return []
 
 
 def _validate(data_dir: Path, bib_path: Path) -> list[str]:

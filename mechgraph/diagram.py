@@ -10,7 +10,8 @@ links and tooltips work. Meaning is never carried by colour alone:
   bar = lowers or blocks, open vee = other relations) and every edge is labelled;
 * edge **line style** gives the strongest evidence behind it (bold = human,
   solid = animal, dashed = cell culture, dotted = a review's assertion only);
-* a star marks links measured directly in cancer or cancer-treatment pain.
+* a star marks links measured in a cancer or cancer-treatment pain model (``cancer_pain`` is
+  ``measured``; ``asserted`` and ``extrapolated`` links carry none).
 """
 from __future__ import annotations
 
@@ -67,7 +68,9 @@ EVIDENCE_TEXT = {
     "animal": "animal study", "in_vitro": "cell-culture study", "review_article": "stated by a review",
     "review_assertion": "asserted by the review without primary evidence",
 }
-DIRECT_MARK = "\u2605"  # a star: measured directly in cancer or cancer-treatment pain
+MEASURED_MARK = "\u2605"  # a star: measured in a cancer or cancer-treatment pain model
+SCOPE_TEXT = {"measured": "measured in a cancer-pain model", "asserted": "asserted for cancer pain without primary data",
+              "extrapolated": "extrapolated to cancer pain"}
 
 
 def polarity(relation: str) -> str:
@@ -123,7 +126,7 @@ class Diagram:
         relation = row.relation.replace("_", " ")
         evidence = EVIDENCE_TEXT[row.evidence]
         species = "" if row.species == "none" else f", {row.species}"
-        scope = "direct cancer-pain evidence" if row.cancer_pain == "direct" else "extrapolated to cancer pain"
+        scope = SCOPE_TEXT[row.cancer_pain]
         keys = _keys(row.citations)
         if markdown:  # a list item: capitalised like a sentence; each entity linked on its first mention only
             linked = set() if linked is None else linked
@@ -324,7 +327,7 @@ def _shape_sample(kind: str) -> str:
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
-def legend_html(kinds: list[str], polarities: list[str], groups: list[str], direct: bool) -> str:
+def legend_html(kinds: list[str], polarities: list[str], groups: list[str], measured: bool) -> str:
     """The diagram's key as HTML text (so it reads at the page's own size), one heading per channel,
     listing only what the diagram uses; each sample is drawn with the diagram's own styles."""
     def block(heading: str, items: list[tuple[str, str]]) -> str:
@@ -334,8 +337,8 @@ def legend_html(kinds: list[str], polarities: list[str], groups: list[str], dire
     parts = [block(LEGEND_HEADINGS["shape"], [(_shape_sample(k), KIND_NAMES[k]) for k in kinds]),
              block(LEGEND_HEADINGS["arrow"], [(_edge_sample(p, "animal", True), POLARITY_NAMES[p]) for p in polarities]),
              block(LEGEND_HEADINGS["line"], [(_edge_sample("other", g, False), EVIDENCE_NAMES[g]) for g in groups])]
-    if direct:
-        parts.append(block(LEGEND_HEADINGS["star"], [(f'<span class="key-star" aria-hidden="true">{DIRECT_MARK}</span>',
+    if measured:
+        parts.append(block(LEGEND_HEADINGS["star"], [(f'<span class="key-star" aria-hidden="true">{MEASURED_MARK}</span>',
                                                       "on an arrow: shown in a cancer or cancer-treatment pain model")]))
     return '<div class="mechgraph-legend" role="group" aria-label="Key to the diagram">' + "".join(parts) + "</div>"
 
@@ -382,8 +385,8 @@ def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
     grp = EVIDENCE_GROUP[_strongest(group["evidence"])]
     keys = list(dict.fromkeys(k for cell in group["citations"] for k in _keys(cell)))
     sources = "; ".join(refs[k].short for k in keys)
-    direct = bool((group["cancer_pain"] == "direct").any())
-    label = f"{DIRECT_MARK} " * direct + rel.replace("_", " ")
+    measured = bool((group["cancer_pain"] == "measured").any())
+    label = f"{MEASURED_MARK} " * measured + rel.replace("_", " ")
     tip = (f"{ent.loc[subj, 'label']} {rel.replace('_', ' ')} {ent.loc[obj, 'label']}. "
            f"Evidence: {EVIDENCE_NAMES[grp]}. Sources: {sources}")
     attrs = {"label": dot_text(label), "tooltip": dot_text(tip), "labeltooltip": dot_text(tip), **_edge_attrs(rel, grp)}
@@ -395,14 +398,14 @@ def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
 
 def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = None,
             around: str | None = None, depth: int = 1, statements: list[str] | None = None,
-            direct_only: bool = False, title: str | None = None, caption: str | None = None,
+            measured_only: bool = False, title: str | None = None, caption: str | None = None,
             link_base: str = "") -> Diagram:
     """Render one selection of statements (exactly one of figure/chapter/around/statements)."""
     rows, slug, auto_title, auto_caption = _select(data, figure, chapter, around, depth, statements)
-    if direct_only:
-        rows = rows[rows["cancer_pain"] == "direct"]
-        slug += "-direct"
-        auto_title += ": direct cancer-pain evidence only"
+    if measured_only:
+        rows = rows[rows["cancer_pain"] == "measured"]
+        slug += "-measured"
+        auto_title += ": measured in cancer-pain models only"
     if rows.empty:
         raise ValueError(f"the selection '{slug}' has no statements to draw")
     title, caption = title or auto_title, caption or auto_caption
@@ -424,24 +427,24 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     legend = legend_html(sorted({ent.loc[n, "kind"] for n in nodes}, key=list(KIND_STYLE).index),
                          [p for p in POLARITY_NAMES if p in {polarity(r) for r in rows["relation"]}],
                          sorted({EVIDENCE_GROUP[e] for e in rows["evidence"]}, key=list(EVIDENCE_STYLE).index),
-                         bool((rows["cancer_pain"] == "direct").any()))
+                         bool((rows["cancer_pain"] == "measured").any()))
     return Diagram(slug, title, caption, svg, legend, g.source, rows, data,
-                   explore=_explorer_link(rows, figure, chapter, around, depth, direct_only, link_base))
+                   explore=_explorer_link(rows, figure, chapter, around, depth, measured_only, link_base))
 
 
-def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, direct_only: bool, link_base: str) -> str:
+def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, measured_only: bool, link_base: str) -> str:
     """The explorer view of a selection: the same figure, chapter or neighbourhood; for a list of
     statements, the chapter they come from (the explorer selects by figure, chapter or entity)."""
     from mechgraph.explorer import explorer_url
 
     if around is not None:
-        return explorer_url(around=around, depth=depth, direct=direct_only, link_base=link_base)
+        return explorer_url(around=around, depth=depth, measured=measured_only, link_base=link_base)
     if figure is None and chapter is None:
         chapters = rows["chapter"].unique()
         chapter = chapters[0] if len(chapters) == 1 else None
         if chapter is None:
             return ""
-    return explorer_url(figure=figure, chapter=chapter if figure is None else None, direct=direct_only,
+    return explorer_url(figure=figure, chapter=chapter if figure is None else None, measured=measured_only,
                         link_base=link_base)
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import graphviz
 
 from mechgraph.data import BookData, _keys
-from mechgraph.diagram import (DIRECT_MARK, EVIDENCE_GROUP, EVIDENCE_TEXT, FONT, KIND_NAMES, KIND_STYLE, NODESEP,
+from mechgraph.diagram import (MEASURED_MARK, SCOPE_TEXT, EVIDENCE_GROUP, EVIDENCE_TEXT, FONT, KIND_NAMES, KIND_STYLE, NODESEP,
                                RANKSEP, EVIDENCE_STYLE, POLARITY_NAMES, edge_spec, legend_html, node_spec)
 
 PAGE_ASPECT = 1.6  # width / height the page prefers when it picks a layout direction
@@ -36,10 +36,10 @@ EVIDENCE_FILTERS = {"human": "human", "animal": "animal", "in_vitro": "cell cult
 
 
 def explorer_url(*, figure: str | None = None, chapter: str | None = None, around: str | None = None,
-                 depth: int | None = None, direct: bool = False, link_base: str = "") -> str:
+                 depth: int | None = None, measured: bool = False, link_base: str = "") -> str:
     """The relative link that opens one view of the explorer, e.g. ``explorer.html?figure=fig1``."""
     params = [("around", around), ("depth", depth), ("figure", figure), ("chapter", chapter),
-              ("direct", 1 if direct else None)]
+              ("measured", 1 if measured else None)]
     query = urlencode([(k, v) for k, v in params if v is not None])
     return f"{link_base}{EXPLORER_PAGE}" + (f"?{query}" if query else "")
 
@@ -97,18 +97,18 @@ def _citation(data: BookData, key: str, anchors: dict[str, str]) -> dict:
 
 def reachable_subsets(group) -> list[tuple[str, ...]]:
     """Every non-empty subset of a group of statements that the explorer's filters can leave
-    (evidence kinds, species, setting, chapter, figure, direct only), in the group's order."""
+    (evidence kinds, species, setting, chapter, figure, measured only), in the group's order."""
     kinds = sorted({EVIDENCE_GROUP[e] for e in group["evidence"]})
     evidence_choices = [set(c) for n in range(1, len(kinds) + 1) for c in itertools.combinations(kinds, n)]
     choices = {column: [None, *sorted(set(group[column]))] for column in ("species", "setting", "chapter")}
     figures = [None, *sorted({f for cell in group["figures"] for f in _keys(cell)})]
     found = {}
-    for ev, species, setting, chapter, figure, direct in itertools.product(
+    for ev, species, setting, chapter, figure, measured in itertools.product(
             evidence_choices, choices["species"], choices["setting"], choices["chapter"], figures, (False, True)):
         subset = tuple(r.id for r in group.itertuples()
                        if EVIDENCE_GROUP[r.evidence] in ev and species in (None, r.species)
                        and setting in (None, r.setting) and chapter in (None, r.chapter)
-                       and (figure is None or figure in _keys(r.figures)) and (not direct or r.cancer_pain == "direct"))
+                       and (figure is None or figure in _keys(r.figures)) and (not measured or r.cancer_pain == "measured"))
         if subset:
             found[subset] = True
     return list(found)
@@ -132,7 +132,7 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
     for r in st.itertuples():  # subject, relation and object are the edge's; empty fields left out
         row = {"id": r.id, "edge": group_of[(r.subject, r.relation, r.object)], "context": r.context,
                "evidence": r.evidence, "species": r.species, "setting": r.setting, "chapter": r.chapter,
-               "citations": _keys(r.citations), "figures": _keys(r.figures), "direct": r.cancer_pain == "direct",
+               "citations": _keys(r.citations), "figures": _keys(r.figures), "cancer_pain": r.cancer_pain,
                "erratum": r.erratum}
         statements.append({k: v for k, v in row.items() if v or k == "edge"})
     edges = []
@@ -149,7 +149,7 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
             "errata": errata, "figures": figures, "chapters": sorted(set(st["chapter"])),
             "evidence": EVIDENCE_FILTERS, "species": sorted(set(st["species"])),
             "settings": sorted(set(st["setting"])), "relations": sorted(set(st["relation"])),
-            "evidence_text": EVIDENCE_TEXT, "evidence_group": EVIDENCE_GROUP, "direct_mark": DIRECT_MARK, "legend": legend_svg(), "page_aspect": PAGE_ASPECT}
+            "evidence_text": EVIDENCE_TEXT, "evidence_group": EVIDENCE_GROUP, "scope_text": SCOPE_TEXT, "measured_mark": MEASURED_MARK, "legend": legend_svg(), "page_aspect": PAGE_ASPECT}
 
 
 def citation_anchors(env) -> dict[str, str]:

@@ -86,14 +86,15 @@ GROUP_LOOK = {  # colour (Okabe-Ito) and hatch, so print and colour-blind reader
     "human": ("#0072B2", "//"), "animal": ("#009E73", ""), "in_vitro": ("#E69F00", "\\\\"),
     "review": ("#999999", "xx"),
 }
-SCOPE_LOOK = {"direct": ("#D55E00", "//"), "extrapolated": ("#CCCCCC", "")}
+SCOPE_LOOK = {"measured": ("#D55E00", "//"), "asserted": ("#F0E442", ".."), "extrapolated": ("#CCCCCC", "")}
 SETTING_NAMES = {
     "bone_cancer_pain": "bone cancer pain", "cipn": "chemotherapy-induced neuropathy",
     "cancer_other_pain": "other cancer pain", "tumour_biology": "tumour biology", "nerve_injury": "nerve injury",
     "spinal_cord_injury": "spinal cord injury", "neuropathic_other": "other neuropathic pain",
     "osteoarthritis": "osteoarthritis", "msc_biology": "MSC biology", "general": "general",
 }
-SCOPE_NAMES = {"direct": "direct cancer-pain evidence", "extrapolated": "extrapolated from another setting"}
+SCOPE_NAMES = {"measured": "measured in a cancer-pain model", "asserted": "asserted by a review, no primary data",
+               "extrapolated": "extrapolated from another setting"}
 
 
 def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xlabel: str):
@@ -124,23 +125,23 @@ def evidence_by_chapter(data: BookData) -> pd.DataFrame:
 
 
 def scope_by_chapter(data: BookData) -> pd.DataFrame:
-    """Statements per chapter measured directly in cancer pain versus extrapolated from elsewhere."""
+    """Statements per chapter measured in cancer pain, asserted for it by a review, or extrapolated from elsewhere."""
     table = pd.crosstab(data.statements["chapter"], data.statements["cancer_pain"])
     table = table.reindex(index=[c for c in CHAPTER_ORDER if c in table.index],
-                          columns=[c for c in ("direct", "extrapolated") if c in table.columns], fill_value=0)
+                          columns=[c for c in SCOPE_LOOK if c in table.columns], fill_value=0)
     return table.rename(index=CHAPTER_NAMES).rename_axis(index="chapter", columns="cancer pain")
 
 
 def evidence_by_figure(data: BookData) -> pd.DataFrame:
-    """For each named diagram: statements by evidence kind, and how many are direct cancer-pain evidence."""
+    """For each named diagram: statements by evidence kind, and how many were measured in cancer-pain models."""
     rows = []
     for fig in data.figures.itertuples():
         part = data.figure_statements(fig.id)
         groups = part["evidence"].map(EVIDENCE_GROUP).value_counts()
         rows.append({"diagram": fig.title, **{EVIDENCE_NAMES[g]: int(groups.get(g, 0)) for g in GROUP_ORDER},
-                     "direct cancer pain": int((part["cancer_pain"] == "direct").sum()), "total": len(part)})
+                     "measured in cancer pain": int((part["cancer_pain"] == "measured").sum()), "total": len(part)})
     table = pd.DataFrame(rows).set_index("diagram")
-    table["% direct"] = (100 * table["direct cancer pain"] / table["total"]).round().astype(int)
+    table["% measured"] = (100 * table["measured in cancer pain"] / table["total"]).round().astype(int)
     return table
 
 
@@ -297,11 +298,11 @@ MSC_PRODUCTS = ["msc", "bmsc", "adsc", "ucmsc", "msc_exosome", "msc_conditioned_
 
 
 def plot_msc_settings(data: BookData):
-    """Chapter 5 statements in which an MSC product acts, by the setting studied and direct versus extrapolated."""
+    """Chapter 5 statements in which an MSC product acts, by the setting studied and whether measured in cancer pain."""
     st = data.statements
     rows = st[(st["chapter"] == "pain-mechanisms") & st["subject"].isin(MSC_PRODUCTS)]
     counts = pd.crosstab(rows["setting"].map(SETTING_NAMES), rows["cancer_pain"])
-    counts = counts.reindex(columns=[c for c in ("direct", "extrapolated") if c in counts.columns], fill_value=0)
+    counts = counts.reindex(columns=[c for c in SCOPE_LOOK if c in counts.columns], fill_value=0)
     return _stacked_barh(counts, SCOPE_LOOK, SCOPE_NAMES, "What MSC products did, by the setting studied",
                          "statements with an MSC product as subject")
 

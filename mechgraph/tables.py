@@ -26,7 +26,8 @@ SETTING_NAMES = {
 }
 SPECIES_NAMES = {"human": "human", "rat": "rat", "mouse": "mouse", "mixed": "several species",
                  "none": "no species (review)"}
-SCOPE_HEADINGS = {"direct": "Direct (measured in cancer pain)", "extrapolated": "Extrapolated (from another setting)"}
+SCOPE_HEADINGS = {"measured": "Measured (in a cancer-pain model)", "asserted": "Asserted (by a review, no primary data)",
+                  "extrapolated": "Extrapolated (from another setting)"}
 PRODUCT_NAMES = {"cells": "MSCs", "extracellular_vesicles": "MSC extracellular vesicles"}
 SOURCE_NAMES = {"bone_marrow": "bone marrow", "adipose": "fat (adipose tissue)", "umbilical_cord": "umbilical cord",
                 "unspecified": "not specified"}
@@ -178,7 +179,7 @@ def statement_table(data: BookData, rows: pd.DataFrame,
         "evidence": lambda r: EVIDENCE_TEXT[r.evidence],
         "species": lambda r: SPECIES_NAMES[r.species],
         "setting": lambda r: SETTING_NAMES[r.setting],
-        "cancer_pain": lambda r: "direct" if r.cancer_pain == "direct" else "extrapolated",
+        "cancer_pain": lambda r: r.cancer_pain,
         "erratum": lambda r: (f"{html.escape(KIND_NAMES[kinds[r.erratum]])} ({erratum_link(r.erratum)})"
                               if r.erratum else ""),
     }
@@ -255,7 +256,7 @@ def receptor_table(data: BookData, figure: str = "p2_receptors") -> Table:
 
 
 def scope_by_chapter(data: BookData) -> Table:
-    """Statements per chapter, measured in cancer pain versus extrapolated, with totals."""
+    """Statements per chapter, measured in cancer pain, asserted for it or extrapolated, with totals."""
     from mechgraph.plots import scope_by_chapter as counts_by_chapter
 
     counts = counts_by_chapter(data)
@@ -263,7 +264,7 @@ def scope_by_chapter(data: BookData) -> Table:
     for column in counts.columns:
         frame[SCOPE_HEADINGS[column]] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
-    return Table(_with_total_row(frame, "Chapter", "All chapters"), "Direct and extrapolated statements by chapter")
+    return Table(_with_total_row(frame, "Chapter", "All chapters"), "Measured, asserted and extrapolated statements by chapter")
 
 
 def evidence_by_figure(data: BookData) -> Table:
@@ -273,7 +274,7 @@ def evidence_by_figure(data: BookData) -> Table:
     counts = counts_by_figure(data)
     frame = counts.reset_index().rename(columns={
         "diagram": "Diagram", **{name: name.capitalize() for name in EVIDENCE_NAMES.values()},
-        "direct cancer pain": "Direct cancer-pain evidence", "total": "Total", "% direct": "Direct (%)"})
+        "measured in cancer pain": "Measured in cancer pain", "total": "Total", "% measured": "Measured (%)"})
     return Table(frame, "Evidence behind each diagram")
 
 

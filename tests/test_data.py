@@ -116,6 +116,18 @@ BAD_INPUT = [
      "statements.csv", 2, "evidence", "anecdote"),
     ("cells with a vesicle dose", lambda d: edit_cell(d / "table1.csv", 2, "mg_per_kg_per_dose", "5"),
      "table1.csv", 2, "cells_per_dose", "cell product"),
+    ("measured, but from a review", lambda d: edit_cell(d / "statements.csv", 5, "evidence", "review_article"),
+     "statements.csv", 5, "cancer_pain", "'measured' needs primary data from a pain model, but the evidence is 'review_article'"),
+    ("measured, but in cell culture", lambda d: edit_cell(d / "statements.csv", 5, "evidence", "in_vitro"),
+     "statements.csv", 5, "cancer_pain", "but the evidence is 'in_vitro'"),
+    ("measured, but outside cancer pain", lambda d: edit_cell(d / "statements.csv", 5, "setting", "nerve_injury"),
+     "statements.csv", 5, "cancer_pain", "'measured' needs a cancer or cancer-treatment pain setting, not 'nerve_injury'"),
+    ("measured in no species", lambda d: edit_cell(d / "statements.csv", 5, "species", "none"),
+     "statements.csv", 5, "cancer_pain", "needs the species measured"),
+    ("asserted, but primary data", lambda d: edit_cell(d / "statements.csv", 2, "cancer_pain", "asserted"),
+     "statements.csv", 2, "cancer_pain", "'asserted' is for a review's statement without primary data, but the evidence is 'animal'"),
+    ("the old value direct", lambda d: edit_cell(d / "statements.csv", 5, "cancer_pain", "direct"),
+     "statements.csv", 5, "cancer_pain", "direct"),
 ]
 
 
