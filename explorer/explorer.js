@@ -4,7 +4,7 @@
 import { instance } from "./viz.js";
 
 const HERE = new URL(".", import.meta.url);
-const PARAMS = ["around", "depth", "figure", "chapter", "evidence", "species", "setting", "relation", "direct"];
+const PARAMS = ["around", "depth", "figure", "chapter", "evidence", "species", "setting", "relation", "measured"];
 const DEFAULT_VIEW = { around: "p2x7", depth: 1 };
 const ZOOMS = [1, 1.25, 1.5, 2, 2.5, 3];
 const $ = (id) => document.getElementById(id);
@@ -17,7 +17,7 @@ let current = { shown: [], groups: [] };
 
 function emptyState() {
   return { around: null, depth: 1, figure: null, chapter: null, evidence: [], species: null, setting: null,
-           relation: null, direct: false };
+           relation: null, measured: false };
 }
 
 function esc(text) {
@@ -87,11 +87,11 @@ function parseQuery(search) {
       if (ok && !s.evidence.includes(ok)) s.evidence.push(ok);
     }
   }
-  if (q.has("direct")) {
-    const value = q.get("direct");
-    if (["1", "true"].includes(value)) s.direct = true;
+  if (q.has("measured")) {
+    const value = q.get("measured");
+    if (["1", "true"].includes(value)) s.measured = true;
     else if (!["0", "false", ""].includes(value))
-      problems.push(`The link's parameter “direct” must be 1 (direct cancer-pain evidence only) or 0, not “${value}”.`);
+      problems.push(`The link's parameter “measured” must be 1 (only what was measured in cancer-pain models) or 0, not “${value}”.`);
   }
   if (!s.around && !s.figure && !s.chapter) s.around = DEFAULT_VIEW.around;  // never an empty page
   return { state: s, problems };
@@ -105,7 +105,7 @@ function toQuery(s) {
   if (s.chapter) q.set("chapter", s.chapter);
   if (s.evidence.length) q.set("evidence", s.evidence.join(","));
   for (const k of ["species", "setting", "relation"]) if (s[k]) q.set(k, s[k]);
-  if (s.direct) q.set("direct", "1");
+  if (s.measured) q.set("measured", "1");
   return "?" + q.toString();
 }
 
@@ -122,7 +122,7 @@ function select(s) {
     species: (r) => !s.species || r.species === s.species,
     setting: (r) => !s.setting || r.setting === s.setting,
     relation: (r) => !s.relation || r.relation === s.relation,
-    "direct only": (r) => !s.direct || r.direct,
+    "measured only": (r) => !s.measured || r.cancer_pain === "measured",
   };
   if (s.around) {
     const reached = new Set([s.around]);
@@ -234,7 +234,7 @@ function citationsHtml(r) {
 function statementHtml(r, full) {
   const E = DATA.entities;
   const where = r.species === "none" ? "" : `, ${esc(r.species)}`;
-  const scope = r.direct ? `${DATA.direct_mark} direct cancer-pain evidence` : "extrapolated to cancer pain";
+  const scope = (r.cancer_pain === "measured" ? `${DATA.measured_mark} ` : "") + DATA.scope_text[r.cancer_pain];
   let out = `<strong>${esc(E[r.subject].label)}</strong> ${esc(r.relation.replace(/_/g, " "))} ` +
     `<strong>${esc(E[r.object].label)}</strong> (${esc(r.context)}; ${esc(DATA.evidence_text[r.evidence])}${where}; ${scope}). ` +
     citationsHtml(r) + ".";
@@ -366,7 +366,7 @@ function syncControls() {
   $("ex-depth").value = String(state.depth);
   for (const k of ["figure", "chapter", "species", "setting", "relation"]) $(`ex-${k}`).value = state[k] || "";
   document.querySelectorAll("#ex-evidence-boxes input").forEach((b) => { b.checked = state.evidence.includes(b.value); });
-  $("ex-direct").checked = state.direct;
+  $("ex-measured").checked = state.measured;
 }
 
 function go(change) {
@@ -403,9 +403,9 @@ function wire() {
     $(`ex-${k}`).addEventListener("change", (ev) => go({ [k]: ev.target.value || null }));
   $("ex-evidence-boxes").addEventListener("change", () => go({
     evidence: [...document.querySelectorAll("#ex-evidence-boxes input:checked")].map((b) => b.value) }));
-  $("ex-direct").addEventListener("change", (ev) => go({ direct: ev.target.checked }));
+  $("ex-measured").addEventListener("change", (ev) => go({ measured: ev.target.checked }));
   $("ex-clear").addEventListener("click", () => go({ evidence: [], species: null, setting: null, relation: null,
-                                                      direct: false, figure: null, chapter: null }));
+                                                      measured: false, figure: null, chapter: null }));
   $("ex-zoom-in").addEventListener("click", () => { zoom = Math.min(zoom + 1, ZOOMS.length - 1); applyZoom(); });
   $("ex-zoom-out").addEventListener("click", () => { zoom = Math.max(zoom - 1, 0); applyZoom(); });
   $("ex-copy").addEventListener("click", async () => {
@@ -450,7 +450,7 @@ async function main() {
     for (const r of DATA.statements) {  // the fields graph.json leaves out: the edge's, and empty ones
       const edge = DATA.edges[r.edge];
       Object.assign(r, { subject: edge.subject, relation: edge.relation, object: edge.object,
-                         group: DATA.evidence_group[r.evidence], direct: Boolean(r.direct),
+                         group: DATA.evidence_group[r.evidence],
                          figures: r.figures || [], citations: r.citations || [], erratum: r.erratum || null });
     }
   } catch (err) {

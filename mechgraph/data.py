@@ -49,6 +49,9 @@ REVIEW_KEY = "zhang2024mesenchymal"
 MARKUP = re.compile(r"[<>{}\[\]`*|\"\\]|\$|&[a-z#0-9]+;|://")
 #: columns validated to plain text (shown unescaped as names: glossary terms, headings, plot labels)
 PLAIN_TEXT = {"entities": ("label",), "figures": ("title",), "chapters": ("title",), "vocabulary": ("label",)}
+# What a statement's cancer_pain value requires of its evidence, setting and species.
+REVIEW_EVIDENCE = frozenset({"review_article", "review_assertion"})
+CANCER_PAIN_SETTINGS = frozenset({"bone_cancer_pain", "cipn", "cancer_other_pain"})
 
 
 class DataError(Exception):
@@ -93,9 +96,9 @@ class BookData:
         """Value -> its group (a value of the vocabulary ``<vocabulary>_group``), in display order."""
         return self.terms(vocabulary)["group"].to_dict()
 
-    def direct(self, statements: pd.DataFrame) -> pd.Series:
+    def measured(self, statements: pd.DataFrame) -> pd.Series:
         """For each statement: was it measured in cancer or cancer-treatment pain itself?"""
-        return statements["cancer_pain"].map(self.groups("cancer_pain")) == "direct"
+        return statements["cancer_pain"].map(self.groups("cancer_pain")) == "measured"
 
     def chapter_title(self, chapter: str) -> str:
         return self.chapters.loc[chapter, "title"]
@@ -410,6 +413,7 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
         for fig in tables["statements"].items(row, "figures"):
             if fig not in figure_ids:
                 problems.append(f"{_where(path['statements'], line, 'figures')}: unknown figure id '{fig}' (not in figures.csv)")
+        problems.extend(_scope_problem(path["statements"], line, row))
     for line, row in rows("entities"):
         if row.get("id") and row["id"] not in used:
             problems.append(f"{_where(path['entities'], line, 'id')}: orphan entity '{row['id']}' is in no statement")
@@ -436,6 +440,25 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
         if row.get("product") == "extracellular_vesicles" and (cells or not mass):
             problems.append(f"{_where(path['table1'], line, 'mg_per_kg_per_dose')}: a vesicle product needs mg_per_kg_per_dose and no cells_per_dose")
     return problems
+
+
+def _scope_problem(path: Path, line: int, row: dict) -> list[str]:
+    """A ``cancer_pain`` value that the statement's evidence, setting or species contradicts."""
+    scope, evidence = row.get("cancer_pain"), row.get("evidence") or ""
+    where = _where(path, line, "cancer_pain")
+    if scope == "measured":
+        if evidence in REVIEW_EVIDENCE or evidence == "in_vitro":
+            return [f"{where}: 'measured' needs primary data from a pain model, but the evidence is '{evidence}' "
+                    "(a review's statement is 'asserted'; cell culture is 'extrapolated')"]
+        if (row.get("setting") or "") not in CANCER_PAIN_SETTINGS:
+            return [f"{where}: 'measured' needs a cancer or cancer-treatment pain setting, not '{row.get('setting')}' "
+                    "(use 'extrapolated')"]
+        if row.get("species") == "none":
+            return [f"{where}: 'measured' needs the species measured, not 'none'"]
+    if scope == "asserted" and evidence and evidence not in REVIEW_EVIDENCE:
+        return [f"{where}: 'asserted' is for a review's statement without primary data, but the evidence is "
+                f"'{evidence}' (use 'measured' or 'extrapolated')"]
+    return []
 
 
 def _validate(data_dir: Path, bib_path: Path) -> list[str]:

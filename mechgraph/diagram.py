@@ -10,7 +10,8 @@ links and tooltips work. Meaning is never carried by colour alone:
   bar = lowers or blocks, open vee = other relations) and every edge is labelled;
 * edge **line style** gives the strongest evidence behind it (bold = human,
   solid = animal, dashed = cell culture, dotted = a review's assertion only);
-* a star marks links measured directly in cancer or cancer-treatment pain.
+* a star marks links measured in a cancer or cancer-treatment pain model (``cancer_pain`` is
+  ``measured``; ``asserted`` and ``extrapolated`` links carry none).
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ EVIDENCE_STYLE = {
     "in_vitro": {"style": "dashed", "penwidth": "1.4"},
     "review": {"style": "dotted", "penwidth": "1.6"},
 }
-DIRECT_MARK = "\u2605"  # a star: measured directly in cancer or cancer-treatment pain
+MEASURED_MARK = "\u2605"  # a star: measured in a cancer or cancer-treatment pain model
 
 #: the arrowhead of each relation group (vocabulary ``relation_group``: raises, lowers, other)
 POLARITY_STYLE = {
@@ -306,7 +307,7 @@ def _shape_sample(kind: str) -> str:
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
-def legend_html(data: BookData, kinds: list[str], polarities: list[str], groups: list[str], direct: bool) -> str:
+def legend_html(data: BookData, kinds: list[str], polarities: list[str], groups: list[str], measured: bool) -> str:
     """The diagram's key as HTML text (so it reads at the page's own size), one heading per channel,
     listing only what the diagram uses; each sample is drawn with the diagram's own styles."""
     kind_names, polarity_names = data.labels("entity_kind"), data.labels("relation_group")
@@ -319,8 +320,8 @@ def legend_html(data: BookData, kinds: list[str], polarities: list[str], groups:
     parts = [block(LEGEND_HEADINGS["shape"], [(_shape_sample(k), kind_names[k]) for k in kinds]),
              block(LEGEND_HEADINGS["arrow"], [(_edge_sample(p, "animal", True), polarity_names[p]) for p in polarities]),
              block(LEGEND_HEADINGS["line"], [(_edge_sample("other", g, False), group_names[g]) for g in groups])]
-    if direct:
-        parts.append(block(LEGEND_HEADINGS["star"], [(f'<span class="key-star" aria-hidden="true">{DIRECT_MARK}</span>',
+    if measured:
+        parts.append(block(LEGEND_HEADINGS["star"], [(f'<span class="key-star" aria-hidden="true">{MEASURED_MARK}</span>',
                                                       "on an arrow: shown in a cancer or cancer-treatment pain model")]))
     return '<div class="mechgraph-legend" role="group" aria-label="Key to the diagram">' + "".join(parts) + "</div>"
 
@@ -367,9 +368,9 @@ def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
     grp = data.groups("evidence")[strongest(data, group["evidence"])]
     keys = list(dict.fromkeys(k for cell in group["citations"] for k in cell))
     sources = "; ".join(refs[k].short for k in keys)
-    direct = bool(data.direct(group).any())
+    measured = bool(data.measured(group).any())
     words = data.labels("relation")[rel]
-    label = f"{DIRECT_MARK} " * direct + words
+    label = f"{MEASURED_MARK} " * measured + words
     tip = (f"{ent.loc[subj, 'label']} {words} {ent.loc[obj, 'label']}. "
            f"Evidence: {data.labels('evidence_group')[grp]}. Sources: {sources}")
     attrs = {"label": dot_text(label), "tooltip": dot_text(tip), "labeltooltip": dot_text(tip),
@@ -382,14 +383,14 @@ def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
 
 def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = None,
             around: str | None = None, depth: int = 1, statements: list[str] | None = None,
-            direct_only: bool = False, title: str | None = None, caption: str | None = None,
+            measured_only: bool = False, title: str | None = None, caption: str | None = None,
             link_base: str = "") -> Diagram:
     """Render one selection of statements (exactly one of figure/chapter/around/statements)."""
     rows, slug, auto_title, auto_caption = _select(data, figure, chapter, around, depth, statements)
-    if direct_only:
-        rows = rows[data.direct(rows)]
-        slug += "-direct"
-        auto_title += ": direct cancer-pain evidence only"
+    if measured_only:
+        rows = rows[data.measured(rows)]
+        slug += "-measured"
+        auto_title += ": measured in cancer-pain models only"
     if rows.empty:
         raise ValueError(f"the selection '{slug}' has no statements to draw")
     title, caption = title or auto_title, caption or auto_caption
@@ -412,22 +413,22 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
     polarities, groups = set(rows["relation"].map(data.groups("relation"))), set(rows["evidence"].map(data.groups("evidence")))
     legend = legend_html(data, [k for k in data.labels("entity_kind") if k in set(ent.loc[nodes, "kind"])],
                          [p for p in data.labels("relation_group") if p in polarities],
-                         [g for g in data.labels("evidence_group") if g in groups], bool(data.direct(rows).any()))
+                         [g for g in data.labels("evidence_group") if g in groups], bool(data.measured(rows).any()))
     return Diagram(slug, title, caption, svg, legend, g.source, rows, data,
-                   explore=_explorer_link(rows, figure, chapter, around, depth, direct_only, link_base))
+                   explore=_explorer_link(rows, figure, chapter, around, depth, measured_only, link_base))
 
 
-def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, direct_only: bool, link_base: str) -> str:
+def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, measured_only: bool, link_base: str) -> str:
     """The explorer view of a selection: the same figure, chapter or neighbourhood; for a list of
     statements, the chapter they come from (the explorer selects by figure, chapter or entity)."""
     if around is not None:
-        return explorer_url(around=around, depth=depth, direct=direct_only, link_base=link_base)
+        return explorer_url(around=around, depth=depth, measured=measured_only, link_base=link_base)
     if figure is None and chapter is None:
         chapters = rows["chapter"].unique()
         chapter = chapters[0] if len(chapters) == 1 else None
         if chapter is None:
             return ""
-    return explorer_url(figure=figure, chapter=chapter if figure is None else None, direct=direct_only,
+    return explorer_url(figure=figure, chapter=chapter if figure is None else None, measured=measured_only,
                         link_base=link_base)
 
 
@@ -435,10 +436,10 @@ EXPLORER_PAGE = "explorer.html"
 
 
 def explorer_url(*, figure: str | None = None, chapter: str | None = None, around: str | None = None,
-                 depth: int | None = None, direct: bool = False, link_base: str = "") -> str:
+                 depth: int | None = None, measured: bool = False, link_base: str = "") -> str:
     """The relative link that opens one view of the explorer, e.g. ``explorer.html?figure=fig1``."""
     params = [("around", around), ("depth", depth), ("figure", figure), ("chapter", chapter),
-              ("direct", 1 if direct else None)]
+              ("measured", 1 if measured else None)]
     query = urlencode([(k, v) for k, v in params if v is not None])
     return f"{link_base}{EXPLORER_PAGE}" + (f"?{query}" if query else "")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import graphviz
 
 from mechgraph.data import BookData
-from mechgraph.diagram import DIRECT_MARK, FONT, NODESEP, RANKSEP, edge_spec, legend_html, node_spec
+from mechgraph.diagram import MEASURED_MARK, FONT, NODESEP, RANKSEP, edge_spec, legend_html, node_spec
 
 PAGE_ASPECT = 1.6  # width / height the page prefers when it picks a layout direction
 
@@ -84,20 +84,20 @@ def _citation(data: BookData, key: str, anchors: dict[str, str]) -> dict:
 
 def reachable_subsets(data: BookData, group) -> list[tuple[str, ...]]:
     """Every non-empty subset of a group of statements that the explorer's filters can leave
-    (evidence kinds, species, setting, chapter, figure, direct only), in the group's order."""
+    (evidence kinds, species, setting, chapter, figure, measured only), in the group's order."""
     evidence_group = data.groups("evidence")
     kinds = sorted({evidence_group[e] for e in group["evidence"]})
     evidence_choices = [set(c) for n in range(1, len(kinds) + 1) for c in itertools.combinations(kinds, n)]
     choices = {column: [None, *sorted(set(group[column]))] for column in ("species", "setting", "chapter")}
     figures = [None, *sorted({f for cell in group["figures"] for f in cell})]
-    direct_of = dict(zip(group["id"], data.direct(group)))
+    measured_of = dict(zip(group["id"], data.measured(group)))
     found = {}
-    for ev, species, setting, chapter, figure, direct in itertools.product(
+    for ev, species, setting, chapter, figure, measured in itertools.product(
             evidence_choices, choices["species"], choices["setting"], choices["chapter"], figures, (False, True)):
         subset = tuple(r.id for r in group.itertuples()
                        if evidence_group[r.evidence] in ev and species in (None, r.species)
                        and setting in (None, r.setting) and chapter in (None, r.chapter)
-                       and (figure is None or figure in r.figures) and (not direct or direct_of[r.id]))
+                       and (figure is None or figure in r.figures) and (not measured or measured_of[r.id]))
         if subset:
             found[subset] = True
     return list(found)
@@ -118,11 +118,10 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
     errata = {r.id: f"{link_base}{ERRATA_PAGE}#erratum-{r.id}" for r in data.errata.itertuples()}
     group_of = {key: i for i, key in enumerate(dict.fromkeys(zip(st["subject"], st["relation"], st["object"])))}
     statements = []
-    direct = dict(zip(st["id"], data.direct(st)))
     for r in st.itertuples():  # subject, relation and object are the edge's; empty fields left out
         row = {"id": r.id, "edge": group_of[(r.subject, r.relation, r.object)], "context": r.context,
                "evidence": r.evidence, "species": r.species, "setting": r.setting, "chapter": r.chapter,
-               "citations": list(r.citations), "figures": list(r.figures), "direct": bool(direct[r.id]),
+               "citations": list(r.citations), "figures": list(r.figures), "cancer_pain": r.cancer_pain,
                "erratum": r.erratum}
         statements.append({k: v for k, v in row.items() if v or k == "edge"})
     edges = []
@@ -142,7 +141,7 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
             "evidence": data.labels("evidence_group"), "species": sorted(set(st["species"])),
             "settings": sorted(set(st["setting"])), "relations": sorted(set(st["relation"])),
             "evidence_text": data.labels("evidence"), "evidence_group": data.groups("evidence"),
-            "direct_mark": DIRECT_MARK, "legend": legend_svg(data), "page_aspect": PAGE_ASPECT}
+            "measured_mark": MEASURED_MARK, "scope_text": data.labels("cancer_pain"), "legend": legend_svg(data), "page_aspect": PAGE_ASPECT}
 
 
 def citation_anchors(env) -> dict[str, str]:

@@ -80,7 +80,7 @@ GROUP_LOOK = {
     "review": ("#999999", "xx"),
 }
 #: looks given in turn to the values of a vocabulary (cancer_pain, confidence), in its order
-SCOPE_LOOKS = [("#D55E00", "//"), ("#CCCCCC", ""), ("#56B4E9", "..")]
+SCOPE_LOOKS = [("#D55E00", "//"), ("#F0E442", ".."), ("#CCCCCC", ""), ("#56B4E9", "xx")]
 CONFIDENCE_LOOKS = [("#0072B2", "//"), ("#E69F00", "\\\\"), ("#CCCCCC", "")]
 #: how a relation that raises or lowers tumour growth or spread reads
 TUMOUR_DIRECTION = {"up": "pro-tumour", "down": "anti-tumour"}
@@ -124,23 +124,23 @@ def evidence_by_chapter(data: BookData) -> pd.DataFrame:
 
 
 def scope_by_chapter(data: BookData) -> pd.DataFrame:
-    """Statements per chapter measured directly in cancer pain versus extrapolated from elsewhere."""
+    """Statements per chapter measured in cancer pain, asserted for it by a review, or extrapolated from elsewhere."""
     table = pd.crosstab(data.statements["chapter"], data.statements["cancer_pain"])
     table = table.reindex(columns=[c for c in data.labels("cancer_pain") if c in table.columns], fill_value=0)
     return _by_chapter(data, table).rename_axis(index="chapter", columns="cancer pain")
 
 
 def evidence_by_figure(data: BookData) -> pd.DataFrame:
-    """For each named diagram: statements by evidence kind, and how many are direct cancer-pain evidence."""
+    """For each named diagram: statements by evidence kind, and how many were measured in cancer-pain models."""
     rows = []
     for fig in data.figures.itertuples():
         part = data.figure_statements(fig.id)
         groups = part["evidence"].map(data.groups("evidence")).value_counts()
         rows.append({"diagram": fig.title,
                      **{name: int(groups.get(g, 0)) for g, name in data.labels("evidence_group").items()},
-                     "direct cancer pain": int(data.direct(part).sum()), "total": len(part)})
+                     "measured in cancer pain": int(data.measured(part).sum()), "total": len(part)})
     table = pd.DataFrame(rows).set_index("diagram")
-    table["% direct"] = (100 * table["direct cancer pain"] / table["total"]).round().astype(int)
+    table["% measured"] = (100 * table["measured in cancer pain"] / table["total"]).round().astype(int)
     return table
 
 
@@ -286,7 +286,7 @@ def plot_tumour_effects(data: BookData, chapter: str):
 
 def plot_msc_settings(data: BookData, chapter: str):
     """A chapter's statements in which an MSC product acts (category group ``msc_product``), by the
-    setting studied and direct versus extrapolated."""
+    setting studied and whether measured in cancer pain."""
     st = data.chapter_statements(chapter)
     rows = st[_category_group(data, st["subject"]) == "msc_product"]
     counts = pd.crosstab(rows["setting"].map(data.labels("setting")), rows["cancer_pain"])

@@ -48,8 +48,8 @@ def _plot_files(make) -> dict[str, bytes]:
 PLOTS = [
     ("plot-evidence-by-chapter", plots.plot_evidence_by_chapter, "Evidence behind each chapter",
      "Statements per chapter by the strongest kind of evidence behind them.", "data/statements.csv"),
-    ("plot-scope-by-chapter", plots.plot_scope_by_chapter, "Direct cancer-pain evidence versus extrapolation",
-     "Statements per chapter measured in cancer or cancer-treatment pain, versus carried over from other settings.",
+    ("plot-scope-by-chapter", plots.plot_scope_by_chapter, "Measured in cancer pain, asserted, or extrapolated",
+     "Statements per chapter measured in cancer or cancer-treatment pain models, asserted for cancer pain by a review, or carried over from other settings.",
      "data/statements.csv"),
     ("plot-literature-timeline", plots.plot_literature_timeline, "The cited literature over time",
      "Papers cited in the data per publication year, by the kind of evidence they contribute.",
@@ -68,7 +68,7 @@ CHARTS = {
     "tumour_effects": (plots.plot_tumour_effects,
                        "{title}: statements about tumour growth or spread, by direction and kind of evidence."),
     "msc_settings": (plots.plot_msc_settings,
-                     "{title}: statements in which an MSC product acts, by setting and by direct versus extrapolated "
+                     "{title}: statements in which an MSC product acts, by setting and by whether it was measured in cancer pain "
                      "evidence."),
 }
 

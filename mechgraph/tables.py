@@ -239,7 +239,7 @@ def receptor_table(data: BookData, figure: str) -> Table:
 
 
 def scope_by_chapter(data: BookData) -> Table:
-    """Statements per chapter, measured in cancer pain versus extrapolated, with totals."""
+    """Statements per chapter, measured in cancer pain, asserted for it or extrapolated, with totals."""
     from mechgraph.plots import scope_by_chapter as counts_by_chapter
 
     counts = counts_by_chapter(data)
@@ -247,7 +247,7 @@ def scope_by_chapter(data: BookData) -> Table:
     for column in counts.columns:
         frame[capital(data.labels("cancer_pain")[column])] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
-    return Table(_with_total_row(frame, "Chapter", "All chapters"), "Direct and extrapolated statements by chapter")
+    return Table(_with_total_row(frame, "Chapter", "All chapters"), "Measured, asserted and extrapolated statements by chapter")
 
 
 def evidence_by_figure(data: BookData) -> Table:
@@ -257,7 +257,7 @@ def evidence_by_figure(data: BookData) -> Table:
     counts = counts_by_figure(data)
     frame = counts.reset_index().rename(columns={
         "diagram": "Diagram", **{name: capital(name) for name in data.labels("evidence_group").values()},
-        "direct cancer pain": "Direct cancer-pain evidence", "total": "Total", "% direct": "Direct (%)"})
+        "measured in cancer pain": "Measured in cancer pain", "total": "Total", "% measured": "Measured (%)"})
     return Table(frame, "Evidence behind each diagram")
 
 

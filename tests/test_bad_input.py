@@ -179,7 +179,7 @@ CASES = [
     ("bib: missing comma", lambda d, b: _replace(b, "  journal = {Brain Behav. Immun.},", "  journal = {Brain Behav. Immun.}"),
      ["references.bib, line 145: a ',' is missing after field 'journal' of 'boukelmoune2021nasal'"]),
     ("bib: duplicate key", lambda d, b: _write(b, _text(b) + "\n@article{yang2020anti,\n  title = {Again},\n}\n"),
-     ["references.bib, line 2460: duplicate key 'yang2020anti' (first on line 1691)"]),
+     ["references.bib, line 2439: duplicate key 'yang2020anti' (first on line 1670)"]),
     ("bib: the review's entry missing", lambda d, b: _replace(b, "@article{zhang2024mesenchymal,", "@article{zhang2024other,"),
      ["references.bib: no entry 'zhang2024mesenchymal' (the review this book reads)"]),
     ("bib: unknown citation key in the data", lambda d, b: edit_cell(d / "statements.csv", 4, "citations", "nobody2099nothing"),

@@ -117,6 +117,18 @@ BAD_INPUT = [
      "statements.csv", 2, "evidence", "anecdote"),
     ("cells with a vesicle dose", lambda d: edit_cell(d / "table1.csv", 2, "mg_per_kg_per_dose", "5"),
      "table1.csv", 2, "cells_per_dose", "cell product"),
+    ("measured, but from a review", lambda d: edit_cell(d / "statements.csv", 5, "evidence", "review_article"),
+     "statements.csv", 5, "cancer_pain", "'measured' needs primary data from a pain model, but the evidence is 'review_article'"),
+    ("measured, but in cell culture", lambda d: edit_cell(d / "statements.csv", 5, "evidence", "in_vitro"),
+     "statements.csv", 5, "cancer_pain", "but the evidence is 'in_vitro'"),
+    ("measured, but outside cancer pain", lambda d: edit_cell(d / "statements.csv", 5, "setting", "nerve_injury"),
+     "statements.csv", 5, "cancer_pain", "'measured' needs a cancer or cancer-treatment pain setting, not 'nerve_injury'"),
+    ("measured in no species", lambda d: edit_cell(d / "statements.csv", 5, "species", "none"),
+     "statements.csv", 5, "cancer_pain", "needs the species measured"),
+    ("asserted, but primary data", lambda d: edit_cell(d / "statements.csv", 2, "cancer_pain", "asserted"),
+     "statements.csv", 2, "cancer_pain", "'asserted' is for a review's statement without primary data, but the evidence is 'animal'"),
+    ("the old value direct", lambda d: edit_cell(d / "statements.csv", 5, "cancer_pain", "direct"),
+     "statements.csv", 5, "cancer_pain", "direct"),
 ]
 
 
@@ -198,7 +210,7 @@ def test_the_vocabularies_the_code_draws_are_those_of_the_data():
     assert list(data.labels("evidence_group")) == list(EVIDENCE_STYLE) == list(GROUP_LOOK)
     assert list(data.labels("relation_group")) == list(POLARITY_STYLE)
     assert list(data.labels("chart")) == list(CHARTS)
-    assert set(data.groups("cancer_pain").values()) <= {"direct", "indirect"}
+    assert set(data.groups("cancer_pain").values()) <= {"measured", "unmeasured"}
 
 
 def test_list_cells_are_tuples_after_loading(data_dir):
@@ -221,24 +233,24 @@ def test_chapters_are_in_the_order_of_the_table_of_contents():
 
 
 def test_a_new_vocabulary_value_is_one_row_of_data(data_dir):
-    """A third value of cancer_pain (as the recoding to measured/asserted/extrapolated will add) needs
-    its row in vocabulary.csv and nothing in code: diagrams, charts, tables and the explorer take it."""
+    """A fourth value of cancer_pain needs its row in vocabulary.csv and nothing in code: diagrams,
+    charts, tables and the explorer take it."""
     from mechgraph import diagram, explorer, plots, tables
 
     with (data_dir / "vocabulary.csv").open("a", encoding="utf-8") as f:
-        f.write("cancer_pain,asserted,asserted in cancer pain without a measurement,indirect\n")
-    edit_cell(data_dir / "statements.csv", 2, "cancer_pain", "asserted")
+        f.write("cancer_pain,surmised,surmised for cancer pain by analogy,unmeasured\n")
+    edit_cell(data_dir / "statements.csv", 2, "cancer_pain", "surmised")
     assert validate(data_dir) == []
     data = load(data_dir)
     row = data.statements.iloc[0]
     chapter = row["chapter"]
     d = diagram(data, statements=[row["id"]])
-    assert "asserted in cancer pain without a measurement" in d._repr_markdown_()
-    assert "Asserted in cancer pain without a measurement" in repr(tables.evidence_counts(data, chapter, by="cancer_pain"))
-    assert "asserted" in plots.scope_by_chapter(data).columns
+    assert "surmised for cancer pain by analogy" in d._repr_markdown_()
+    assert "Surmised for cancer pain by analogy" in repr(tables.evidence_counts(data, chapter, by="cancer_pain"))
+    assert "surmised" in plots.scope_by_chapter(data).columns
     plots.plot_scope_by_chapter(data)
-    assert not data.direct(data.statements.iloc[:1]).any()
-    assert explorer.export(data)["statements"][0].get("direct") is None
+    assert not data.measured(data.statements.iloc[:1]).any()
+    assert explorer.export(data)["statements"][0]["cancer_pain"] == "surmised"
 
 
 def test_a_value_missing_from_the_vocabulary_is_one_line(data_dir):

@@ -109,7 +109,7 @@ def test_selections(fixture_data):
     assert len(diagram(fixture_data, around="tlr2", depth=1).rows) == 2
     assert len(diagram(fixture_data, around="tlr2", depth=2).rows) == 3
     assert list(diagram(fixture_data, statements=["pain-02"]).rows.index) == ["pain-02"]
-    assert list(diagram(fixture_data, around="msc", direct_only=True).rows.index) == ["therapy-01"]
+    assert list(diagram(fixture_data, around="msc", measured_only=True).rows.index) == ["therapy-01"]
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -118,7 +118,7 @@ def test_selections(fixture_data):
     ({"statements": ["pain-99"]}, "unknown statement"),
     ({"chapter": "nowhere"}, "unknown chapter 'nowhere'"),
     ({}, "exactly one"),
-    ({"figure": "tlr_signalling", "direct_only": True}, "no statements to draw"),
+    ({"figure": "tlr_signalling", "measured_only": True}, "no statements to draw"),
 ])
 def test_bad_selections_say_what_is_wrong(fixture_data, kwargs, message):
     with pytest.raises(ValueError, match=message):

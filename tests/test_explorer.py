@@ -47,8 +47,8 @@ def _picked(exported: dict, rows) -> set[str]:
 
 
 @pytest.mark.parametrize("selection", [{"figure": f} for f in load().figures.index]
-                         + [{"around": "p2x7"}, {"around": "p2x7", "direct_only": True},
-                            {"around": "tsg6", "depth": 2}, {"chapter": "pain-mechanisms", "direct_only": True}])
+                         + [{"around": "p2x7"}, {"around": "p2x7", "measured_only": True},
+                            {"around": "tsg6", "depth": 2}, {"chapter": "pain-mechanisms", "measured_only": True}])
 def test_fragments_are_the_engines_statements(data, exported, selection):
     drawn = diagram(data, **selection)
     body = {line.strip() for line in drawn.dot_source.splitlines()[2:-1]}
@@ -57,7 +57,7 @@ def test_fragments_are_the_engines_statements(data, exported, selection):
 
 def test_explorer_url():
     assert explorer_url(figure="fig1") == "explorer.html?figure=fig1"
-    assert explorer_url(around="p2x7", depth=2, direct=True) == "explorer.html?around=p2x7&depth=2&direct=1"
+    assert explorer_url(around="p2x7", depth=2, measured=True) == "explorer.html?around=p2x7&depth=2&measured=1"
     assert explorer_url(chapter="therapy", link_base="chapters/") == "chapters/explorer.html?chapter=therapy"
     assert explorer_url() == "explorer.html"
 
@@ -124,7 +124,7 @@ def query_of(page) -> dict[str, list[str]]:
     ("?figure=p2_receptors", {"figure": "p2_receptors"}),
     ("?around=p2x7", {"around": "p2x7"}),
     ("?around=tsg6&depth=2", {"around": "tsg6", "depth": 2}),
-    ("?around=p2x7&direct=1", {"around": "p2x7", "direct_only": True}),
+    ("?around=p2x7&measured=1", {"around": "p2x7", "measured_only": True}),
     ("?chapter=tumours", {"chapter": "tumours"}),
 ])
 def test_same_nodes_and_edges_as_the_engine(opened, data, query, selection):
@@ -139,15 +139,15 @@ def test_same_nodes_and_edges_as_the_engine(opened, data, query, selection):
     assert not log["errors"]
 
 
-def test_deep_links_restore_views_and_direct_is_never_larger(opened):
+def test_deep_links_restore_views_and_measured_is_never_larger(opened):
     page, _ = opened("?around=p2x7")
     nodes, edges = drawn(page)
     assert "p2x7" in nodes and edges
     all_count = listed(page)
-    page2, _ = opened("?around=p2x7&direct=1")
+    page2, _ = opened("?around=p2x7&measured=1")
     nodes2, edges2 = drawn(page2)
     assert nodes2 <= nodes and edges2 <= edges and listed(page2) <= all_count
-    assert page2.is_checked("#ex-direct")
+    assert page2.is_checked("#ex-measured")
     assert page2.input_value("#ex-search") == "P2X7"
 
 
@@ -158,7 +158,7 @@ FILTERS = [  # control, how to set it, query parameter, value, a check on every 
     ("#ex-chapter", "select", "chapter", "pain-mechanisms", None),
     ("#ex-figure", "select", "figure", "fig1", None),
     ("#ex-relation", "select", "relation", "inhibits", " inhibits "),
-    ("#ex-direct", "check", "direct", "1", "direct cancer-pain evidence"),
+    ("#ex-measured", "check", "measured", "1", "measured in a cancer-pain model"),
 ]
 
 
