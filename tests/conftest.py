@@ -19,6 +19,7 @@ def data_dir(tmp_path: Path) -> Path:
     for csv in FIXTURES.glob("*.csv"):
         shutil.copy(csv, target)
     shutil.copy(ROOT / "data" / "datapackage.json", target)
+    shutil.copy(ROOT / "references.bib", tmp_path)  # the bibliography datapackage.json names
     return target
 
 
