@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade linkcheck
+.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade linkcheck notebooks
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -107,6 +107,11 @@ pdf: book
 
 pack: pdf
 	$(BIN)/python -m mechgraph pack
+
+# Every chapter as an executed .ipynb with the Colab set-up cell first, in _build/notebooks/
+# (mechgraph/colab.py); the Pages workflow publishes them on the branch `notebooks`.
+notebooks: book
+	$(BIN)/python -m mechgraph notebooks
 
 # Every test, the slow ones included (two clean builds compared byte for byte, an offline build),
 # after the lint (seconds, so it comes first).

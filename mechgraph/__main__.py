@@ -1,20 +1,20 @@
 """Command line: ``python -m mechgraph COMMAND``: validate, figures [--check], term-links [--check] FILE...,
-check-myst FILE..., linkcheck-report FILE, pdf or pack."""
+check-myst FILE..., linkcheck-report FILE, pdf, pack or notebooks."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from mechgraph.data import BIB_PATH, DATA_DIR, validate
+from mechgraph.data import validate
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mechgraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("validate", help="check data/ and references.bib; one line per problem")
-    check.add_argument("--data", type=Path, default=DATA_DIR, help="the data folder (default: data/)")
-    check.add_argument("--bib", type=Path, default=BIB_PATH, help="the bibliography (default: references.bib)")
+    check.add_argument("--data", type=Path, help="the data folder (default: the nearest data/ from here upwards)")
+    check.add_argument("--bib", type=Path, help="the bibliography (default: the one datapackage.json names)")
     figs = sub.add_parser("figures", help="write every diagram and plot to figures/ as SVG and PNG")
     figs.add_argument("--check", action="store_true", help="only report files that are missing or stale")
     links = sub.add_parser("term-links", help="glossary links in the case of their sentence, once per section")
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("report", type=Path, help="_build/linkcheck/_build/html/output.json")
     sub.add_parser("pdf", help="print the built book (_build/html) to _build/pdf/book.pdf with Chromium")
     sub.add_parser("pack", help="zip the built site, the PDF, the notebooks and the data into _build/pack/")
+    sub.add_parser("notebooks", help="the site's executed notebooks with the Colab set-up cell, into _build/notebooks/")
     args = parser.parse_args(argv)
     if args.command == "term-links":
         return _term_links(args.files, args.check)
@@ -34,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         return _check_myst(args.files)
     if args.command == "linkcheck-report":
         return _linkcheck_report(args.report)
-    if args.command in ("pdf", "pack"):
+    if args.command in ("pdf", "pack", "notebooks"):
         from importlib import import_module
+        module = {"notebooks": "colab"}.get(args.command, args.command)
         try:
-            import_module(f"mechgraph.{args.command}").build()
-        except FileNotFoundError as err:
+            import_module(f"mechgraph.{module}").build()
+        except (FileNotFoundError, ValueError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
         return 0

@@ -2,7 +2,11 @@
 
 Everything the book shows comes from ``data/``: a Frictionless data package whose
 ``datapackage.json`` holds the table schemas (types, vocabularies, patterns,
-unique and foreign keys). :func:`validate` first reads every file itself (missing, empty,
+unique and foreign keys) and names the bibliography (``"bibliography": "../references.bib"``, a
+path relative to the folder). :func:`load` and :func:`validate` read the folder they are given;
+without one they take the nearest ``data/datapackage.json`` from the current folder upwards (so a
+notebook finds its book's data from wherever it runs), else the copy of ``data/`` and
+``references.bib`` bundled into the installed package when its wheel was built (setup.py). :func:`validate` first reads every file itself (missing, empty,
 not UTF-8, control characters, line breaks or stray spaces in a cell, a wrong header, a row
 with too many or too few cells, a package file that is not JSON or omits a table), then runs
 the Frictionless validation on a clean copy, then the checks a schema cannot express
@@ -37,9 +41,8 @@ from docutils.nodes import make_id
 
 from mechgraph.bib import Reference, bib_problems, read_bib
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-BIB_PATH = ROOT / "references.bib"
+#: the copy of the book's data written into the wheel at build time (setup.py); not in a checkout
+BUNDLED_DATA = Path(__file__).resolve().parent / "bundled" / "data"
 TABLES = ("entities", "figures", "statements", "table1", "errata", "questions", "table1_appraisal", "chapters",
           "vocabulary")
 #: the review the book reads; the attribution takes its title from references.bib
@@ -461,9 +464,61 @@ def _scope_problem(path: Path, line: int, row: dict) -> list[str]:
     return []
 
 
-def _validate(data_dir: Path, bib_path: Path) -> list[str]:
+def find_data(start: Path | str | None = None) -> Path | None:
+    """The data folder to read when none is given: the nearest ``data/datapackage.json`` from
+    ``start`` (default: the current folder) upwards; else the copy bundled into the installed
+    package; else, for an editable install (``make book``'s), the ``data/`` of the folder it was
+    installed from, as its install record says (PEP 610); else None."""
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "datapackage.json").is_file():
+            return folder / "data"
+    source = _editable_source()
+    for fallback in (BUNDLED_DATA, source / "data" if source else None):
+        if fallback is not None and (fallback / "datapackage.json").is_file():
+            return fallback
+    return None
+
+
+def _editable_source() -> Path | None:
+    """The folder an editable install of mechgraph points at (None for any other install)."""
+    from importlib import metadata
+    from urllib.parse import unquote, urlparse
+
+    try:
+        record = json.loads(metadata.distribution("mechgraph").read_text("direct_url.json") or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+    url = urlparse(record.get("url", ""))
+    return Path(unquote(url.path)) if record.get("dir_info", {}).get("editable") and url.scheme == "file" else None
+
+
+def bibliography(data_dir: Path | str) -> Path | None:
+    """The BibTeX file that ``datapackage.json`` names (``"bibliography"``, relative to its folder),
+    or None when the file cannot be read or names none (:func:`validate` says why)."""
+    try:
+        name = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8-sig")).get("bibliography")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(data_dir) / name if isinstance(name, str) and name.strip() else None
+
+
+def _not_found() -> str:
+    return (f"data/datapackage.json: not found in {Path.cwd()} or any folder above it, and this "
+            "installation of mechgraph has no bundled copy of the data; give the data folder, "
+            "e.g. load('path/to/data')")
+
+
+def _validate(data_dir: Path, bib_path: Path | None, review: str) -> list[str]:
     problems: list[str] = []
     package = _read_package(data_dir, problems)
+    if package is not None and bib_path is None:
+        bib_path = bibliography(data_dir)
+        if bib_path is None:
+            problems.append(f"{_where(data_dir / 'datapackage.json')}: no \"bibliography\" naming the BibTeX "
+                            "file of the citation keys (a path relative to this folder, e.g. \"../references.bib\")")
+    if bib_path is None:  # nothing further can be checked
+        return problems
     tables: dict[str, Table | None] = {}
     for name in TABLES:
         resource = next((r for r in package["resources"] if r.get("name") == name), None) if package else None
@@ -476,8 +531,8 @@ def _validate(data_dir: Path, bib_path: Path) -> list[str]:
             tables[name].delimiters = _delimiters(resource)
     bib_lines = bib_problems(bib_path)
     refs = read_bib(bib_path) if not bib_lines else {}
-    if not bib_lines and REVIEW_KEY not in refs:
-        bib_lines.append(f"{bib_path.name}: no entry '{REVIEW_KEY}' (the review this book reads)")
+    if not bib_lines and review not in refs:
+        bib_lines.append(f"{bib_path.name}: no entry '{review}' (the review this book reads)")
     problems += bib_lines
     if problems:  # unreadable files: nothing further can be checked
         return problems
@@ -536,11 +591,18 @@ def _vocabulary_checks(package: dict, tables: dict[str, Table]) -> list[str]:
     return problems
 
 
-def validate(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> list[str]:
-    """Every problem in the data, one line each; an empty list means fit to build. Never raises."""
-    data_dir, bib_path = Path(data_dir), Path(bib_path)
+def validate(data_dir: Path | str | None = None, bib_path: Path | str | None = None,
+             review: str = REVIEW_KEY) -> list[str]:
+    """Every problem in the data, one line each; an empty list means fit to build. Never raises.
+
+    ``data_dir`` defaults to :func:`find_data`, ``bib_path`` to the file its ``datapackage.json``
+    names; ``review`` is the citation key of the review the book reads."""
+    data_dir = Path(data_dir) if data_dir is not None else find_data()
+    if data_dir is None:
+        return [_not_found()]
+    bib_path = Path(bib_path) if bib_path is not None else None
     try:  # one line per problem, whatever the data hold (a quoted header cell can contain a line break)
-        return [p.replace("\r", "\\r").replace("\n", "\\n") for p in _validate(data_dir, bib_path)]
+        return [p.replace("\r", "\\r").replace("\n", "\\n") for p in _validate(data_dir, bib_path, review)]
     except Exception as err:  # a bug in the checker must still give one line, not a traceback
         return [f"data/: the check itself failed ({type(err).__name__}: {err}); please report this"]
 
@@ -616,10 +678,19 @@ def _appraisal_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> l
     return problems
 
 
-def fingerprint(data_dir: Path = DATA_DIR, bib_path: Path = BIB_PATH) -> str:
+def data_files(data_dir: Path | str | None = None, bib_path: Path | str | None = None) -> list[Path]:
+    """The files the data are read from: everything in the data folder and the bibliography."""
+    data_dir = Path(data_dir) if data_dir is not None else find_data()
+    if data_dir is None:
+        return []
+    bib_path = Path(bib_path) if bib_path is not None else bibliography(data_dir)
+    return sorted(data_dir.glob("*")) + ([bib_path] if bib_path is not None else [])
+
+
+def fingerprint(data_dir: Path | str | None = None, bib_path: Path | str | None = None) -> str:
     """A short hash of everything notebook outputs depend on: data, bibliography, this package."""
     digest = hashlib.sha256()
-    files = sorted(data_dir.glob("*")) + [bib_path] + sorted(Path(__file__).parent.glob("*.py"))
+    files = data_files(data_dir, bib_path) + sorted(Path(__file__).parent.glob("*.py"))
     for path in files:
         if path.is_file():
             digest.update(path.name.encode())
@@ -645,7 +716,11 @@ def _load(data_dir: Path, bib_path: Path, stamp: str) -> BookData:
     return BookData(references=read_bib(bib_path), **frames)
 
 
-def load(data_dir: Path | str = DATA_DIR, bib_path: Path | str = BIB_PATH) -> BookData:
-    """Validate ``data/`` and return its tables; raise :class:`DataError` if anything is wrong."""
-    data_dir, bib_path = Path(data_dir), Path(bib_path)
+def load(data_dir: Path | str | None = None, bib_path: Path | str | None = None) -> BookData:
+    """Validate the data folder (default: :func:`find_data`) and its bibliography (default: the file
+    its ``datapackage.json`` names) and return the tables; raise :class:`DataError` if anything is wrong."""
+    data_dir = Path(data_dir) if data_dir is not None else find_data()
+    bib_path = Path(bib_path) if bib_path is not None else bibliography(data_dir) if data_dir else None
+    if data_dir is None or bib_path is None:
+        raise DataError(validate(data_dir, bib_path))
     return _load(data_dir, bib_path, fingerprint(data_dir, bib_path))

@@ -163,18 +163,18 @@ def write(outdir: Path, data: BookData, anchors: dict[str, str]) -> Path:
     return path
 
 
-JS_ROOT = Path(__file__).resolve().parent.parent / "explorer"
-VIZ_JS = JS_ROOT / "node_modules" / "@viz-js" / "viz" / "dist" / "viz.js"
+VIZ_JS = Path("node_modules", "@viz-js", "viz", "dist", "viz.js")
 
 
-def copy_scripts(outdir: Path) -> None:
-    """Copy the page's script and the pinned Graphviz-WebAssembly module into `outdir`."""
+def copy_scripts(outdir: Path, source: Path) -> None:
+    """Copy the page's script and the pinned Graphviz-WebAssembly module from `source` (the book's
+    explorer/ folder) into `outdir`."""
     import shutil
 
-    if not VIZ_JS.is_file():
-        raise FileNotFoundError(f"{VIZ_JS} is missing: run `npm ci --prefix explorer` (make book does it)")
+    if not (source / VIZ_JS).is_file():
+        raise FileNotFoundError(f"{source / VIZ_JS} is missing: run `npm ci --prefix explorer` (make book does it)")
     outdir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(VIZ_JS, outdir / "viz.js")
-    shutil.copyfile(JS_ROOT / "explorer.js", outdir / "explorer.js")
-    shutil.copyfile(JS_ROOT / "explorer.css", outdir / "explorer.css")
+    shutil.copyfile(source / VIZ_JS, outdir / "viz.js")
+    shutil.copyfile(source / "explorer.js", outdir / "explorer.js")
+    shutil.copyfile(source / "explorer.css", outdir / "explorer.css")
 

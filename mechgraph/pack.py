@@ -47,7 +47,8 @@ def pack_files(html_dir: Path, root: Path = ROOT) -> list[tuple[str, Path]]:
     files += [(f"data/{p.name}", p) for p in (root / "data").iterdir() if p.is_file()]
     files += [(f"mechgraph/{p.name}", p) for p in (root / "mechgraph").iterdir()
               if p.is_file() and p.suffix in (".py", ".css")]
-    for name in ("references.bib", "requirements.txt", "pyproject.toml", "LICENSE.md", "CITATION.cff", "CHANGELOG.md"):
+    for name in ("references.bib", "requirements.txt", "pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE.md",
+                 "CITATION.cff", "CHANGELOG.md"):
         if (root / name).is_file():
             files.append((name, root / name))
     return sorted(files)

@@ -12,7 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+#: the book's folder: `make` and `python -m mechgraph` run from it (the Sphinx extension passes its source folder)
+ROOT = Path.cwd()
 
 
 def _git(root: Path, *args: str) -> str | None:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Callable
 
 from mechgraph import plots
-from mechgraph.data import ROOT, BookData, load
+from mechgraph.data import BookData, load
 from mechgraph.diagram import diagram
 
-FIGURES_DIR = ROOT / "figures"
+FIGURES_DIR = Path("figures")  # in the book's folder, where `make figures` runs
 
 
 @dataclass(frozen=True)

@@ -31,32 +31,42 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from mechgraph.bib import read_bib
-from mechgraph.data import BIB_PATH, DATA_DIR, REVIEW_KEY, fingerprint, load, validate
+from mechgraph.colab import add_colab_link, setup_cell
+from mechgraph.data import REVIEW_KEY, bibliography, data_files, fingerprint, load, validate
 from mechgraph.glossary import glossary_myst, term_anchor
 from mechgraph.report import errata_myst
 from mechgraph.text import myst_text
 
 
 
+def data_dir(app_or_env) -> Path:
+    """The book's data folder: ``mechgraph_data_dir`` (default ``data``) in the source folder."""
+    return Path(app_or_env.srcdir, app_or_env.config.mechgraph_data_dir)
+
+
 def _check_data_and_cache(app: Sphinx, config) -> None:
-    problems = validate()
+    problems = validate(data_dir(app), review=config.mechgraph_review_key)
     if problems:
         if _previewing():
             _show_error_page(Path(app.outdir), "The data in data/ is not fit to build from", problems)
         raise ConfigError("the data in data/ is not fit to build from:\n" + "\n".join(problems))
     root = Path(app.srcdir) / "_build" / ".jupyter_cache"  # the same wherever the site is built (staging)
-    stamp = fingerprint()
+    stamp = fingerprint(data_dir(app))
     for old in root.glob("*") if root.exists() else []:
         if old.is_dir() and old.name != stamp:
             shutil.rmtree(old)
     config.nb_execution_cache_path = str(root / stamp)
     # the review's exact title, for the attribution, comes from references.bib
-    review = read_bib(BIB_PATH)[REVIEW_KEY]
+    review = read_bib(bibliography(data_dir(app)))[config.mechgraph_review_key]
     # the captions of the named figures, for the chapters' numbered figures: {{ figures.fig1 }}
-    data = load()
+    data = load(data_dir(app))
     captions = {f.id: f"**{myst_text(f.title)}.** {myst_text(f.caption)}" for f in data.figures.itertuples()}
     config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title, "figures": captions}
-    _show_version(config)
+    options = config.html_theme_options or {}
+    if options.get("repository_url"):  # the Colab set-up cell, shown in the instructor guide as it is exported
+        cell = setup_cell(options["repository_url"], options.get("repository_branch") or "main")
+        config.myst_substitutions["colab_setup_cell"] = f"```python\n{cell}\n```"
+    _show_version(config, Path(app.srcdir))
 
 
 # -- the preview (make preview): errors shown in the browser, not only in the terminal ----------
@@ -110,11 +120,11 @@ def _preview_warnings_page(app: Sphinx, exception) -> None:
     _PREVIEW_WARNINGS.lines.clear()
 
 
-def _show_version(config) -> None:
+def _show_version(config, root: Path) -> None:
     """The book's version (git tag, else pyproject.toml) in the footer and as a substitution."""
     from mechgraph.release import book_version
 
-    version = book_version()
+    version = book_version(root)
     config.version = config.release = version
     config.myst_substitutions = {**config.myst_substitutions, "book_version": version}
     options = dict(config.html_theme_options or {})
@@ -130,7 +140,7 @@ class _GeneratedMyST(SphinxDirective):
         raise NotImplementedError
 
     def run(self) -> list[nodes.Node]:
-        for path in sorted(DATA_DIR.glob("*")) + [BIB_PATH]:
+        for path in data_files(data_dir(self.env)):
             self.env.note_dependency(str(path))
         container = nodes.container()
         self.state.nested_parse(StringList(self.generate().splitlines(), source="data/"),
@@ -140,12 +150,12 @@ class _GeneratedMyST(SphinxDirective):
 
 class DataGlossary(_GeneratedMyST):
     def generate(self) -> str:
-        return glossary_myst(load())
+        return glossary_myst(load(data_dir(self.env)))
 
 
 class DataErrata(_GeneratedMyST):
     def generate(self) -> str:
-        return errata_myst(load())
+        return errata_myst(load(data_dir(self.env)))
 
 
 class DataFigures(_GeneratedMyST):
@@ -153,7 +163,7 @@ class DataFigures(_GeneratedMyST):
         from mechgraph.slides import catalogue
 
         out = []
-        for item in catalogue(load()):
+        for item in catalogue(load(data_dir(self.env))):
             # The page shows the lighter file: matplotlib's SVGs spell out every hatch line
             # (about 300 KB each, against 30-90 KB for the PNG), Graphviz's SVGs are small
             # (35-65 KB, against 0.2-0.6 MB for their high-resolution PNG). Both stay
@@ -176,10 +186,10 @@ class DataQuestions(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from mechgraph.questions import chapter_questions, objective_myst, question_html
 
-        for path in sorted(DATA_DIR.glob("*")) + [BIB_PATH]:
+        for path in data_files(data_dir(self.env)):
             self.env.note_dependency(str(path))
         chapter = self.options.get("chapter", "")
-        data = load()
+        data = load(data_dir(self.env))
         try:
             rows = chapter_questions(data, chapter)
         except ValueError as err:
@@ -221,15 +231,16 @@ def _write_question_exports(app: Sphinx, exception) -> None:
         return
     from mechgraph.questions import write_exports
 
-    write_exports(load(), Path(app.outdir) / "_downloads" / "questions")
+    write_exports(load(data_dir(app)), Path(app.outdir) / "_downloads" / "questions")
 class BookCitation(SphinxDirective):
     """How to cite the book (text and BibTeX), from CITATION.cff and the book's version."""
 
     def run(self) -> list[nodes.Node]:
-        from mechgraph.release import ROOT, citation
+        from mechgraph.release import citation
 
-        self.env.note_dependency(str(ROOT / "CITATION.cff"))
-        text, bibtex = citation()
+        cff = Path(self.env.srcdir, "CITATION.cff")
+        self.env.note_dependency(str(cff))
+        text, bibtex = citation(cff)
         container = nodes.container()
         self.state.nested_parse(StringList([f"> {text}", "", "In BibTeX:", ""], source="CITATION.cff"), self.content_offset, container)
         block = nodes.literal_block(bibtex, bibtex, language="bibtex")
@@ -237,7 +248,7 @@ class BookCitation(SphinxDirective):
 
 
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    definitions = {term_anchor(e.label): f"{e.label}: {e.definition}" for e in load().entities.itertuples()}
+    definitions = {term_anchor(e.label): f"{e.label}: {e.definition}" for e in load(data_dir(app)).entities.itertuples()}
     for ref in doctree.findall(nodes.reference):
         first = ref.children[0] if ref.children else None
         if isinstance(first, nodes.Element) and "std-term" in first["classes"]:
@@ -438,11 +449,13 @@ def _write_explorer(app: Sphinx, exception) -> None:
     from mechgraph import explorer
 
     target = Path(app.outdir) / "_static" / "explorer"
-    explorer.write(target, load(), explorer.citation_anchors(app.env))
-    explorer.copy_scripts(target)
+    explorer.write(target, load(data_dir(app)), explorer.citation_anchors(app.env))
+    explorer.copy_scripts(target, Path(app.srcdir, "explorer"))
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("mechgraph_data_dir", "data", "env", types=[str])  # relative to the source folder
+    app.add_config_value("mechgraph_review_key", REVIEW_KEY, "env", types=[str])  # the review's key in the bibliography
     app.connect("config-inited", _check_data_and_cache, priority=400)
     app.add_directive("data-glossary", DataGlossary)
     app.add_directive("data-errata", DataErrata)
@@ -454,6 +467,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _term_tooltips)
     app.connect("doctree-resolved", _drop_thebe_nodes, priority=900)  # after sphinx-thebe adds them
     app.connect("html-page-context", _accessible_body)
+    app.connect("html-page-context", add_colab_link, priority=502)  # after sphinx-book-theme's launch menu (501)
     app.connect("html-page-context", _lazy_image_sizes)
     app.connect("html-page-context", _unique_scripts, priority=900)  # after extensions add page scripts
     app.connect("html-page-context", _drop_thebe_assets, priority=901)

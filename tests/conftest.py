@@ -20,6 +20,7 @@ def data_dir(tmp_path: Path) -> Path:
         shutil.copy(csv, target)
     for name in ("datapackage.json", "vocabulary.csv", "chapters.csv"):  # the schema and its vocabularies
         shutil.copy(ROOT / "data" / name, target)
+    shutil.copy(ROOT / "references.bib", tmp_path)  # the bibliography datapackage.json names
     return target
 
 

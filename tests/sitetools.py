@@ -171,12 +171,9 @@ def copy_repo(dest: Path, src: Path = REPO) -> Path:
 
 
 def build_env(copy: Path) -> dict[str, str]:
-    """Environment for building a copy: the same as `make book`, except that the copy's own
-    mechgraph package comes first on the path (the venv has the original checkout installed
-    in editable mode, which would otherwise read the original's data)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(copy) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
+    """Environment for building a copy: the same as `make book` (the copy's build reads the copy's
+    data: the extension from its source folder, the notebooks from the folder they run in)."""
+    return dict(os.environ)
 
 
 def jupyter_book(copy: Path, *extra: str, timeout: int = 900, prefix: list[str] | None = None):

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from mechgraph.data import BIB_PATH, load, validate
+from mechgraph.data import load, validate
 from test_data import append_row, edit_cell
 
 ROOT = Path(__file__).resolve().parent.parent
+BIB_PATH = ROOT / "references.bib"
 
 
 def _text(path: Path) -> str:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from mechgraph.data import BIB_PATH, DataError, load, validate
+from mechgraph.data import DataError, load, validate
 
 ROOT = Path(__file__).resolve().parent.parent
+BIB_PATH = ROOT / "references.bib"
 
 
 def edit_cell(path: Path, row: int, column: str, value: str) -> None:

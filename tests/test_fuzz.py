@@ -12,11 +12,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechgraph.data import BIB_PATH, REVIEW_KEY, load, validate
+from mechgraph.data import REVIEW_KEY, load, validate
 from mechgraph.glossary import glossary_myst
 from mechgraph.report import errata_myst
 
 ROOT = Path(__file__).resolve().parent.parent
+BIB_PATH = ROOT / "references.bib"
 FIXTURES = ROOT / "tests" / "fixtures"
 FILES = ["entities.csv", "figures.csv", "statements.csv", "table1.csv", "errata.csv", "questions.csv",
          "table1_appraisal.csv", "datapackage.json", "vocabulary.csv", "chapters.csv", "references.bib"]
