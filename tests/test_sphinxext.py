@@ -48,6 +48,16 @@ def build(srcdir: Path, **confoverrides) -> tuple[SphinxTestApp, str]:
     return app, app.warning.getvalue()
 
 
+def stopped_at_start(srcdir: Path, **confoverrides) -> Exception:
+    """The error that stops the tiny book's build before any page is read (fails if none does)."""
+    try:
+        app = SphinxTestApp("html", srcdir=srcdir, confoverrides=confoverrides, status=StringIO(), warning=StringIO())
+    except (ConfigError, ExtensionError) as err:
+        return err
+    app.cleanup()
+    pytest.fail("the build started")
+
+
 def test_bad_data_stops_the_build_naming_file_row_and_column(book, data_dir, monkeypatch):
     path = data_dir / "statements.csv"
     with path.open(encoding="utf-8", newline="") as fh:
@@ -59,9 +69,9 @@ def test_bad_data_stops_the_build_naming_file_row_and_column(book, data_dir, mon
         writer.writerows(rows)
     # the extension validates this folder instead of the book's data/
     monkeypatch.setattr(mechgraph.sphinxext, "validate", lambda *args, **kwargs: validate(data_dir))
-    with pytest.raises(ConfigError) as stopped:
-        SphinxTestApp("html", srcdir=book, status=StringIO(), warning=StringIO())
-    message = str(stopped.value)
+    stopped = stopped_at_start(book)
+    assert isinstance(stopped, ConfigError)
+    message = str(stopped)
     assert "not fit to build from" in message
     assert re.search(r"data/statements\.csv, row 2, column 'evidence': .*'hearsay'", message), message
     assert not (book / "_build" / "html" / "index.html").exists(), "a page was written from bad data"
@@ -91,9 +101,9 @@ def test_questions_of_an_unknown_chapter_name_the_page_and_line(book):
 def test_theme_fixes_refuse_a_theme_version_they_were_not_written_for(book, monkeypatch):
     installed = {"sphinx-book-theme": "1.3.0", "pydata-sphinx-theme": "0.16.1"}
     monkeypatch.setattr(mechgraph.theme, "version", installed.__getitem__)
-    with pytest.raises(ExtensionError) as stopped:
-        SphinxTestApp("html", srcdir=book, confoverrides=THEMED, status=StringIO(), warning=StringIO())
-    message = str(stopped.value)
+    stopped = stopped_at_start(book, **THEMED)
+    assert isinstance(stopped, ExtensionError)
+    message = str(stopped)
     assert "written for sphinx-book-theme 1.3.0 and pydata-sphinx-theme 0.17.1" in message, message
     assert "pydata-sphinx-theme 0.16.1" in message and "sphinx-book-theme 1.3.0 (" not in message, message
 
