@@ -24,12 +24,15 @@ import html
 import json
 import logging as pylogging
 import os
+import pickle
 import shutil
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.plain import Style as PlainStyle
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
@@ -313,6 +316,47 @@ def _stable_notebook_ids(app: Sphinx, exception) -> None:
             nbformat.write(nb, path)
 
 
+# -- the bibliography: formatted once for each change of references.bib -------------------------
+
+class CachedPlainStyle(PlainStyle):
+    """pybtex's plain style, remembering what it formatted. sphinxcontrib-bibtex formats every
+    reference twice (its bibliography entry and its hover preview) at every build, changed or not
+    (about 5 s on a busy 2-core machine); the result depends only on the entry and its label."""
+
+    name = "mechgraph-plain"
+    formatted: dict = {}
+    loaded = 0  # how many came from the cache file
+
+    def format_entry(self, label, entry, bib_data=None):
+        persons = tuple((role, tuple(map(str, people))) for role, people in entry.persons.items())
+        key = (label, entry.key, entry.type, tuple(entry.fields.items()), persons, bib_data is None)
+        if key not in self.formatted:
+            self.formatted[key] = super().format_entry(label, entry, bib_data)
+        return self.formatted[key]
+
+
+def _formatted_references_cache(config) -> Path:
+    # in the notebooks' cache folder, whose name changes with references.bib and this package
+    return Path(config.nb_execution_cache_path) / "formatted-references.pickle"
+
+
+def _load_formatted_references(app: Sphinx, config) -> None:
+    path = _formatted_references_cache(config)
+    try:
+        CachedPlainStyle.formatted = pickle.loads(path.read_bytes()) if path.is_file() else {}
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):  # a damaged cache: format anew
+        CachedPlainStyle.formatted = {}
+    CachedPlainStyle.loaded = len(CachedPlainStyle.formatted)
+
+
+def _save_formatted_references(app: Sphinx, exception) -> None:
+    if exception is None and len(CachedPlainStyle.formatted) != CachedPlainStyle.loaded:
+        path = _formatted_references_cache(app.config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_suffix(".tmp").write_bytes(pickle.dumps(CachedPlainStyle.formatted))
+        path.with_suffix(".tmp").replace(path)  # whole or not at all
+
+
 def _write_explorer(app: Sphinx, exception) -> None:
     """The explorer page's data (graph.json), its script and Graphviz-WebAssembly, into _static/explorer/."""
     if exception is not None or app.builder.format != "html":
@@ -339,6 +383,9 @@ def _write_explorer(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_data_and_cache, priority=400)
+    register_plugin("pybtex.style.formatting", CachedPlainStyle.name, CachedPlainStyle)
+    app.connect("config-inited", _load_formatted_references, priority=401)  # once the cache folder is known
+    app.connect("build-finished", _save_formatted_references)
     app.add_directive("data-glossary", DataGlossary)
     app.add_directive("data-errata", DataErrata)
     app.add_directive("data-figures", DataFigures)

@@ -98,6 +98,24 @@ def test_questions_of_an_unknown_chapter_name_the_page_and_line(book):
     assert re.search(r"chapters/questions\.md:3: ERROR: .*chapter 'nowhere'", warnings), warnings
 
 
+def test_references_are_formatted_once_for_each_change(book, monkeypatch):
+    """sphinxcontrib-bibtex formats every reference at every build; the book's style keeps what it
+    formatted in the build's cache folder, so a second clean build formats none and writes the same."""
+    first, warnings = build(book)
+    assert not warnings, warnings
+    page = (Path(first.outdir) / "index.html").read_text(encoding="utf-8")
+    shutil.rmtree(first.outdir)
+    shutil.rmtree(first.doctreedir)
+    calls = []
+    original = mechgraph.sphinxext.PlainStyle.format_entry
+    monkeypatch.setattr(mechgraph.sphinxext.PlainStyle, "format_entry",
+                        lambda self, *args, **kwargs: calls.append(args[1].key) or original(self, *args, **kwargs))
+    second, _ = build(book)
+    assert calls == [], f"formatted again: {calls}"
+    assert (Path(second.outdir) / "index.html").read_text(encoding="utf-8") == page
+    assert 'role="doc-biblioentry"' in page or "citation" in page  # the page has its reference list
+
+
 def test_theme_fixes_refuse_a_theme_version_they_were_not_written_for(book, monkeypatch):
     installed = {"sphinx-book-theme": "1.3.0", "pydata-sphinx-theme": "0.16.1"}
     monkeypatch.setattr(mechgraph.theme, "version", installed.__getitem__)

@@ -9,4 +9,5 @@ myst_enable_extensions = ["colon_fence", "substitution"]
 nb_execution_mode = "off"
 bibtex_bibfiles = ["references.bib"]  # the book's, copied in by the tests
 bibtex_reference_style = "author_year"
+bibtex_default_style = "mechgraph-plain"  # as in the book's _config.yml
 exclude_patterns = ["_build"]
