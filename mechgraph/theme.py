@@ -38,11 +38,11 @@ def check_theme_versions(expected: dict[str, str] = THEME_VERSIONS) -> None:
             found[name] = version(name)
         except PackageNotFoundError:
             found[name] = "not installed"
-    wrong = [f"{name} {found[name]} (written for {want})" for name, want in expected.items() if found[name] != want]
+    wrong = [f"{name} {found[name]}" for name, want in expected.items() if found[name] != want]
     if wrong:
         raise ExtensionError(
             "mechgraph.theme was written for " + " and ".join(f"{n} {v}" for n, v in expected.items())
-            + ", but found " + ", ".join(wrong) + ". Check its fixes and the overrides in _templates/ "
+            + ", but installed: " + ", ".join(wrong) + ". Check its fixes and the overrides in _templates/ "
             "against the installed versions, then update THEME_VERSIONS in mechgraph/theme.py "
             "(or install the versions pinned in requirements.txt).")
 
