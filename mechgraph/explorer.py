@@ -12,8 +12,10 @@ them and lays them out; it adds no style of its own.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import operator
 from pathlib import Path
 
 import graphviz
@@ -85,22 +87,27 @@ def _citation(data: BookData, key: str, anchors: dict[str, str]) -> dict:
 def reachable_subsets(data: BookData, group) -> list[tuple[str, ...]]:
     """Every non-empty subset of a group of statements that the explorer's filters can leave
     (evidence kinds, species, setting, chapter, figure, measured only), in the group's order."""
+    rows = list(group.itertuples())
     evidence_group = data.groups("evidence")
+    measured_of = dict(zip(group["id"], data.measured(group)))
+
+    def mask(keep) -> int:  # the rows a filter setting keeps, one bit each
+        return sum(1 << i for i, r in enumerate(rows) if keep(r))
+
     kinds = sorted({evidence_group[e] for e in group["evidence"]})
     evidence_choices = [set(c) for n in range(1, len(kinds) + 1) for c in itertools.combinations(kinds, n)]
-    choices = {column: [None, *sorted(set(group[column]))] for column in ("species", "setting", "chapter")}
+    masks = [[mask(lambda r, ev=ev: evidence_group[r.evidence] in ev) for ev in evidence_choices]]
+    for column in ("species", "setting", "chapter"):
+        masks.append([mask(lambda r, v=v: v in (None, getattr(r, column))) for v in [None, *sorted(set(group[column]))]])
     figures = [None, *sorted({f for cell in group["figures"] for f in cell})]
-    measured_of = dict(zip(group["id"], data.measured(group)))
+    masks.append([mask(lambda r, f=f: f is None or f in r.figures) for f in figures])
+    masks.append([mask(lambda r: True), mask(lambda r: measured_of[r.id])])
     found = {}
-    for ev, species, setting, chapter, figure, measured in itertools.product(
-            evidence_choices, choices["species"], choices["setting"], choices["chapter"], figures, (False, True)):
-        subset = tuple(r.id for r in group.itertuples()
-                       if evidence_group[r.evidence] in ev and species in (None, r.species)
-                       and setting in (None, r.setting) and chapter in (None, r.chapter)
-                       and (figure is None or figure in r.figures) and (not measured or measured_of[r.id]))
-        if subset:
-            found[subset] = True
-    return list(found)
+    for combination in itertools.product(*masks):
+        kept = functools.reduce(operator.and_, combination)
+        if kept:
+            found[kept] = True
+    return [tuple(r.id for i, r in enumerate(rows) if kept >> i & 1) for kept in found]
 
 
 def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str = "") -> dict:

@@ -7,24 +7,32 @@
 * ``{data-glossary}`` and ``{data-errata}`` directives render the glossary and the
   critical-reading entries from the data.
 * ``{data-figures}`` lists every figure for slides (the lighter of its SVG and PNG shown,
-  lazy-loaded, with its size set so the page does not jump).
+  lazy-loaded; mechgraph.theme sets its size so the page does not jump).
 * ``{data-questions}`` renders a chapter's self-test questions (``:chapter:`` names it) and
   ``{data-question-exports}`` links the Moodle XML and GIFT exports written at the end of the build.
 * Glossary links carry their definition as a tooltip.
 * The explorer page's data and scripts are written into ``_static/explorer/`` (mechgraph.explorer).
+* The book's version in the footer, a failed notebook named in one line, and (``make preview``)
+  an error page in place of the pages when the data or a warning stops the build.
+
+The fixes to the theme's HTML are a separate extension, :mod:`mechgraph.theme`.
 """
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import logging as pylogging
 import os
-import re
+import pickle
 import shutil
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.plain import Style as PlainStyle
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
@@ -232,6 +240,8 @@ def _write_question_exports(app: Sphinx, exception) -> None:
     from mechgraph.questions import write_exports
 
     write_exports(load(data_dir(app)), Path(app.outdir) / "_downloads" / "questions")
+
+
 class BookCitation(SphinxDirective):
     """How to cite the book (text and BibTeX), from CITATION.cff and the book's version."""
 
@@ -279,85 +289,6 @@ def _report_notebook_failure(app: Sphinx, doctree: nodes.document) -> None:
     logging.getLogger(__name__).warning(line, type="mechgraph", subtype="notebook")
 
 
-#: Markup fixes for HTML that Sphinx, docutils or myst-nb hard-code (no template to override).
-_A11Y_BODY_FIXES = (
-    # myst-nb's "Show code cell source" toggle has aria-label="Toggle hidden content", which
-    # hides its visible text from assistive technology (axe label-content-name-mismatch, WCAG 2.5.3).
-    ('<summary aria-label="Toggle hidden content">', "<summary>"),
-    # docutils wraps citations in role="list" but gives each the deprecated role doc-biblioentry
-    # instead of listitem (axe aria-required-children, critical; aria-deprecated-role).
-    ('role="doc-biblioentry"', 'role="listitem"'),
-)
-
-
-def _accessible_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    body = context.get("body")
-    if body:
-        for old, new in _A11Y_BODY_FIXES:
-            body = body.replace(old, new)
-        context["body"] = body
-
-
-_LAZY_IMG = re.compile(r'<img (?P<before>[^>]*?)loading="lazy" src="(?P<src>[^"]*_images/(?P<name>[^"/]+))"')
-
-
-def _image_size(path: Path) -> tuple[int, int] | None:
-    """Intrinsic width and height of a PNG (IHDR) or an SVG (viewBox), or None."""
-    head = path.read_bytes()[:4096]
-    if head[:8] == b"\x89PNG\r\n\x1a\n":
-        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    box = re.search(rb'<svg[^>]*?viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', head)
-    return (round(float(box[1])), round(float(box[2]))) if box else None
-
-
-def _lazy_image_sizes(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Give lazy-loaded images (the figures page) width and height attributes, so the browser
-    reserves their space before they load: otherwise each is 0 px tall until fetched, the
-    whole page "is near the viewport", every image loads at once, and the page jumps."""
-    body = context.get("body")
-    if not body or 'loading="lazy"' not in body:
-        return
-
-    def sized(match: re.Match) -> str:
-        source = Path(app.srcdir, "figures", match["name"])  # every image of the figures page
-        size = _image_size(source) if source.is_file() else None
-        if size is None or "width=" in match["before"]:
-            return match[0]
-        return f'<img {match["before"]}width="{size[0]}" height="{size[1]}" loading="lazy" src="{match["src"]}"'
-
-    context["body"] = _LAZY_IMG.sub(sized, body)
-
-
-def _unique_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Drop repeated <script> entries. Sphinx 7.4 lists an inline script twice when an extension
-    adds it with filename None (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2); sphinx-thebe's
-    `const THEBE_JS_URL` then throws "Identifier 'THEBE_JS_URL' has already been declared"."""
-    seen, unique = set(), []
-    for js in context.get("script_files", []):
-        key = (getattr(js, "filename", js) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
-        if key not in seen:
-            seen.add(key)
-            unique.append(js)
-    context["script_files"] = unique
-
-
-def _drop_thebe_nodes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """sphinx-thebe (a Jupyter Book default) appends its kernel config to every page; no page has a
-    Thebe button (launch_buttons has no thebe), so it is dropped, with its scripts and stylesheet."""
-    for raw in list(doctree.findall(nodes.raw)):
-        if "x-thebe-config" in raw.astext() or "kernelName = " in raw.astext():
-            raw.parent.remove(raw)
-
-
-def _drop_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    def thebe(asset) -> bool:
-        name = getattr(asset, "filename", asset) or ""
-        return "sphinx-thebe" in str(name) or "THEBE_JS_URL" in str(getattr(asset, "attributes", {}).get("body", ""))
-
-    context["script_files"] = [js for js in context.get("script_files", []) if not thebe(js)]
-    context["css_files"] = [css for css in context.get("css_files", []) if not thebe(css)]
-
-
 def _with_cached_outputs(app: Sphinx, nb):
     """myst-nb writes the notebook it was given, so a chapter served from jupyter-cache (not
     executed in this build) would be offered for download without its outputs; merge them
@@ -397,49 +328,45 @@ def _stable_notebook_ids(app: Sphinx, exception) -> None:
             nbformat.write(nb, path)
 
 
-ICON_CSS = "fa-icons.css"
-ICON_FONTS = {"fa-solid-900": "solid", "fa-regular-400": "regular", "fa-brands-400": "brands"}
+# -- the bibliography: formatted once for each change of references.bib -------------------------
+
+class CachedPlainStyle(PlainStyle):
+    """pybtex's plain style, remembering what it formatted. sphinxcontrib-bibtex formats every
+    reference twice (its bibliography entry and its hover preview) at every build, changed or not
+    (about 5 s on a busy 2-core machine); the result depends only on the entry and its label."""
+
+    name = "mechgraph-plain"
+    formatted: dict = {}
+    loaded = 0  # how many came from the cache file
+
+    def format_entry(self, label, entry, bib_data=None):
+        persons = tuple((role, tuple(map(str, people))) for role, people in entry.persons.items())
+        key = (label, entry.key, entry.type, tuple(entry.fields.items()), persons, bib_data is None)
+        if key not in self.formatted:
+            self.formatted[key] = super().format_entry(label, entry, bib_data)
+        return self.formatted[key]
 
 
-def _icon_codepoints(static: Path) -> list[int]:
-    """Every Font Awesome glyph a page can show: those of _static/fa-icons.css, the theme's
-    --pst-icon-* variables (admonitions, links) and the icon glyphs other stylesheets insert.
-    The theme's own one-rule-per-icon list (thousands of .fa-* classes) is not counted."""
-    import re
-
-    def glyphs(text: str) -> set[int]:
-        escaped = {int(c, 16) for c in re.findall(r"\\(f[0-9a-f]{3})\b", text)}
-        return escaped | {ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF}
-
-    theme_css = static / "styles" / "pydata-sphinx-theme.css"
-    found = set()
-    for match in re.finditer(r"--pst-icon-[a-z-]+:\s*(\"[^\"]*\")", theme_css.read_text(encoding="utf-8")):
-        found |= glyphs(match.group(1))
-    for css in static.rglob("*.css"):
-        if css != theme_css and "vendor" not in css.parts:
-            for declaration in re.findall(r"content\s*:\s*([^;}]*)", css.read_text(encoding="utf-8")):
-                found |= glyphs(declaration)
-    return sorted(found)
+def _formatted_references_cache(config) -> Path:
+    # in the notebooks' cache folder, whose name changes with references.bib and this package
+    return Path(config.nb_execution_cache_path) / "formatted-references.pickle"
 
 
-def _subset_icon_fonts(app: Sphinx, exception) -> None:
-    """Cut the theme's Font Awesome fonts (274 KB on every page) down to the glyphs the pages
-    can use; the @font-face rules in _static/fa-icons.css point at these subsets."""
-    if exception is not None or app.builder.format != "html":
-        return
-    from fontTools import subset
+def _load_formatted_references(app: Sphinx, config) -> None:
+    path = _formatted_references_cache(config)
+    try:
+        CachedPlainStyle.formatted = pickle.loads(path.read_bytes()) if path.is_file() else {}
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):  # a damaged cache: format anew
+        CachedPlainStyle.formatted = {}
+    CachedPlainStyle.loaded = len(CachedPlainStyle.formatted)
 
-    static = Path(app.outdir) / "_static"
-    codepoints = _icon_codepoints(static)
-    (static / "fa-subset").mkdir(exist_ok=True)
-    for name in ICON_FONTS:
-        options = subset.Options()
-        options.flavor = "woff"  # zlib-compressed; woff2 would need the brotli package
-        font = subset.load_font(str(static / "vendor" / "fontawesome" / "webfonts" / f"{name}.ttf"), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=codepoints)
-        subsetter.subset(font)
-        subset.save_font(font, str(static / "fa-subset" / f"{name}.woff"), options)
+
+def _save_formatted_references(app: Sphinx, exception) -> None:
+    if exception is None and len(CachedPlainStyle.formatted) != CachedPlainStyle.loaded:
+        path = _formatted_references_cache(app.config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_suffix(".tmp").write_bytes(pickle.dumps(CachedPlainStyle.formatted))
+        path.with_suffix(".tmp").replace(path)  # whole or not at all
 
 
 def _write_explorer(app: Sphinx, exception) -> None:
@@ -449,7 +376,20 @@ def _write_explorer(app: Sphinx, exception) -> None:
     from mechgraph import explorer
 
     target = Path(app.outdir) / "_static" / "explorer"
-    explorer.write(target, load(data_dir(app)), explorer.citation_anchors(app.env))
+    anchors = explorer.citation_anchors(app.env)
+    # graph.json depends on the data and this package (both in the name of the notebooks' cache
+    # folder, see _check_data_and_cache) and on the bibliography's anchors: kept in that folder,
+    # it is computed once for each change, not at every build.
+    key = hashlib.sha256(json.dumps(anchors, sort_keys=True).encode()).hexdigest()[:12]
+    cached = Path(app.config.nb_execution_cache_path) / f"explorer-graph-{key}.json"
+    if cached.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target / "graph.json")
+    else:
+        written = explorer.write(target, load(data_dir(app)), anchors)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(written, cached.with_suffix(".tmp"))
+        cached.with_suffix(".tmp").replace(cached)  # whole or not at all
     explorer.copy_scripts(target, Path(app.srcdir, "explorer"))
 
 
@@ -457,6 +397,9 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("mechgraph_data_dir", "data", "env", types=[str])  # relative to the source folder
     app.add_config_value("mechgraph_review_key", REVIEW_KEY, "env", types=[str])  # the review's key in the bibliography
     app.connect("config-inited", _check_data_and_cache, priority=400)
+    register_plugin("pybtex.style.formatting", CachedPlainStyle.name, CachedPlainStyle)
+    app.connect("config-inited", _load_formatted_references, priority=401)  # once the cache folder is known
+    app.connect("build-finished", _save_formatted_references)
     app.add_directive("data-glossary", DataGlossary)
     app.add_directive("data-errata", DataErrata)
     app.add_directive("data-figures", DataFigures)
@@ -465,14 +408,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _report_notebook_failure)
     app.add_directive("book-citation", BookCitation)
     app.connect("doctree-resolved", _term_tooltips)
-    app.connect("doctree-resolved", _drop_thebe_nodes, priority=900)  # after sphinx-thebe adds them
-    app.connect("html-page-context", _accessible_body)
     app.connect("html-page-context", add_colab_link, priority=502)  # after sphinx-book-theme's launch menu (501)
-    app.connect("html-page-context", _lazy_image_sizes)
-    app.connect("html-page-context", _unique_scripts, priority=900)  # after extensions add page scripts
-    app.connect("html-page-context", _drop_thebe_assets, priority=901)
     app.connect("build-finished", _stable_notebook_ids)
-    app.connect("build-finished", _subset_icon_fonts)
     app.connect("build-finished", _write_explorer)
     app.connect("build-finished", _write_question_exports)
     if _previewing():

@@ -103,9 +103,9 @@ def default_book(where: Path, page_chars: int) -> Path:
 
 # -- measurements -------------------------------------------------------------------
 
-def build_times(make_copy, edit_file, runs: int, strict: bool) -> dict[str, list[float]]:
+def build_times(make_copy, edit_file, runs: int, strict: bool, cold_runs: int | None = None) -> dict[str, list[float]]:
     out = {"cold": [], "nochange": [], "edit": []}
-    for _ in range(runs):
+    for _ in range(runs if cold_runs is None else cold_runs):
         book = make_copy()
         shutil.rmtree(book / "_build", ignore_errors=True)
         out["cold"].append(timed(build, book, strict))
@@ -261,6 +261,17 @@ def print_pdf_figures(times: list[float], size: int, pages: int) -> list[str]:
     return [k for k, v in (("pdf_s", med(times)), ("pdf_bytes", size)) if v >= TARGETS[k]]
 
 
+def print_builds(ours: dict, ref: dict, runs: int) -> None:
+    med = statistics.median
+    print(f"{'figure (median of %d runs)' % runs:<44} {'this book':>10}   {'default':>10}   {'ratio':>7}   target")
+    print(row("cold build (clean copy, all notebooks run)", med(ours["cold"]), med(ref["cold"]), TARGETS["cold"]))
+    print(row("rebuild, no change", med(ours["nochange"]), med(ref["nochange"]), TARGETS["nochange"]))
+    print(row("rebuild after editing one chapter", med(ours["edit"]), med(ref["edit"]), TARGETS["edit"]))
+    print("samples (s): " + "; ".join(f"{who} {k} " + ", ".join(f"{x:.2f}" for x in v)
+                                      for who, d in (("book", ours), ("default", ref)) for k, v in d.items()
+                                      if not k.startswith("_")), flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported; default 3)")
@@ -268,6 +279,8 @@ def main() -> int:
     parser.add_argument("--explorer-only", action="store_true",
                         help="only the explorer's figures, on the site already built in _build/html")
     parser.add_argument("--pdf-only", action="store_true", help="only the PDF figures, from the site in _build/html")
+    parser.add_argument("--builds-only", action="store_true",
+                        help="only the rebuild figures (no change, one chapter edited), after one cold build each")
     args = parser.parse_args()
     med = statistics.median
     if args.explorer_only:
@@ -293,7 +306,7 @@ def main() -> int:
         ours = build_times(lambda: copy_repo(tmp / f"book-{next(counter)}"),
                            lambda b: b / "chapters" / "05-pain-mechanisms.md"
                            if (b / "chapters" / "05-pain-mechanisms.md").exists() else chapter_files(b)[1],
-                           args.runs, strict=True)
+                           args.runs, strict=True, cold_runs=1 if args.builds_only else None)
         print("building the default book ...", flush=True)
         ref_src = default_book(tmp, avg_chars)
 
@@ -302,7 +315,11 @@ def main() -> int:
             shutil.copytree(ref_src, dest, ignore=shutil.ignore_patterns("_build"))
             return dest
 
-        ref = build_times(ref_copy, lambda b: b / "page.md", args.runs, strict=False)
+        ref = build_times(ref_copy, lambda b: b / "page.md", args.runs, strict=False,
+                          cold_runs=1 if args.builds_only else None)
+        if args.builds_only:
+            print_builds(ours, ref, args.runs)
+            return 0
 
         print("executing notebooks ...", flush=True)
         nb_ours = notebook_times(chapter_files(REPO), args.runs)
@@ -321,10 +338,7 @@ def main() -> int:
     ref_nb = med(next(iter(nb_ref.values()))) if nb_ref else None
     ref_w, ref_z = med(w_ref["page.html"]), med(z_ref["page.html"])
     print()
-    print(f"{'figure (median of %d runs)' % args.runs:<44} {'this book':>10}   {'default':>10}   {'ratio':>7}   target")
-    print(row("cold build (clean copy, all notebooks run)", med(ours["cold"]), med(ref["cold"]), TARGETS["cold"]))
-    print(row("rebuild, no change", med(ours["nochange"]), med(ref["nochange"]), TARGETS["nochange"]))
-    print(row("rebuild after editing one chapter", med(ours["edit"]), med(ref["edit"]), TARGETS["edit"]))
+    print_builds(ours, ref, args.runs)
     print()
     print("notebook execution in a fresh kernel (default: the template's markdown-notebooks.md)")
     for name, samples in nb_ours.items():

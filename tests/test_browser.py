@@ -73,7 +73,7 @@ def test_page_loads_cleanly(browser, base_url, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_icons_drawn_with_webfont(browser, base_url, path):
     """Font Awesome icons come from webfont subsets (_static/fa-icons.css, fonts cut at build time
-    by mechgraph.sphinxext), not from the 1.49 MB fontawesome.js (_templates/static/webpack-macros.html
+    by mechgraph.theme), not from the 1.49 MB fontawesome.js (_templates/static/webpack-macros.html
     no longer loads it) nor the full 274 KB fonts. Each icon
     must have a glyph in a Font Awesome font, and empty alternative text (content: "..." / ""),
     so that it stays out of accessible names as the SVG build's aria-hidden <svg> did."""
@@ -180,5 +180,54 @@ def test_search_finds_known_term(browser, base_url):
         texts = " ".join(results.all_inner_texts()).lower()
         assert SEARCH_TERM in texts, f"results do not mention {SEARCH_TERM!r}: {texts[:500]}"
         assert not log.errors, "\n".join(log.errors)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("path", ["index.html", "chapters/05-pain-mechanisms.html"])
+def test_header_links_the_whole_book_pdf(browser, base_url, path, width, mode):
+    """Every page's header has a button to the whole-book PDF (book.pdf at the site root, written
+    by `make pdf`): shown, at least 24 px square (WCAG 2.5.8), named, reached with the keyboard,
+    its icon drawn with enough contrast (3:1, WCAG 1.4.11) in light and dark mode, at laptop and
+    phone width, and its link right at every depth of the site."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=mode)
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    page = context.new_page()
+    try:
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.fonts.ready")
+        buttons = page.locator(".bd-header-article a.btn-book-pdf-button")
+        assert buttons.count() == 1, f"{path}: {buttons.count()} PDF buttons in the article header"
+        button = buttons.first
+        assert button.is_visible(), f"{path} at {width} px ({mode}): the PDF button is not shown"
+        box = button.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, f"{path} at {width} px: the PDF button is {box}"
+        assert 0 <= box["x"] and box["x"] + box["width"] <= width, f"{path} at {width} px: off screen {box}"
+        href = button.get_attribute("href")
+        assert urljoin(page.url, href) == base_url + "book.pdf", f"{path}: the PDF button links to {href}"
+        if (BUILD / "book.pdf").is_file():  # written by `make pdf` (make test runs it first)
+            response = page.request.get(urljoin(page.url, href))
+            assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+        name = page.evaluate("el => el.getAttribute('aria-label') || el.title || el.textContent.trim()",
+                             button.element_handle())
+        assert "PDF" in name, f"{path}: the PDF button's accessible name is {name!r}"
+        button.focus()
+        assert page.evaluate("document.activeElement.classList.contains('btn-book-pdf-button')")
+        ratio = page.evaluate("""el => {
+          const rgb = c => c.match(/[\\d.]+/g).map(Number);
+          const lum = ([r, g, b]) => { const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                                       return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+          const icon = el.querySelector('i');
+          let bg = el;
+          while (bg && rgb(getComputedStyle(bg).backgroundColor)[3] === 0) bg = bg.parentElement;
+          const [a, b] = [lum(rgb(getComputedStyle(icon).color)),
+                          lum(rgb(bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)'))];
+          return getComputedStyle(icon, '::before').content === 'none' ? 0
+                 : (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        }""", button.element_handle())
+        assert ratio >= 3, f"{path} at {width} px ({mode}): the PDF icon's contrast is {ratio:.2f}:1"
     finally:
         context.close()
