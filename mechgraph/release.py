@@ -44,9 +44,16 @@ def version_from_describe(described: str) -> str:
 
 
 def book_version(root: Path = ROOT) -> str:
-    """The version from the nearest git tag, or pyproject.toml's when there is none."""
+    """The version from the nearest git tag; without one, pyproject.toml's; for a book folder
+    with neither, the version of the installed mechgraph package."""
     described = _git(root, "describe", "--tags", "--match", "v[0-9]*")
-    return version_from_describe(described) if described else pyproject_version(root)
+    if described:
+        return version_from_describe(described)
+    if (root / "pyproject.toml").is_file():
+        return pyproject_version(root)
+    from importlib.metadata import version
+
+    return version("mechgraph")
 
 
 def book_timestamp(root: Path = ROOT) -> int:

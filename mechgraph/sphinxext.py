@@ -370,8 +370,9 @@ def _save_formatted_references(app: Sphinx, exception) -> None:
 
 
 def _write_explorer(app: Sphinx, exception) -> None:
-    """The explorer page's data (graph.json), its script and Graphviz-WebAssembly, into _static/explorer/."""
-    if exception is not None or app.builder.format != "html":
+    """The explorer page's data (graph.json), its script and Graphviz-WebAssembly, into _static/explorer/,
+    for a book that has the explorer's folder (``explorer/`` beside its pages)."""
+    if exception is not None or app.builder.format != "html" or not Path(app.srcdir, "explorer").is_dir():
         return
     from mechgraph import explorer
 

@@ -22,19 +22,20 @@ from sphinx.testing.util import SphinxTestApp
 
 import mechgraph.sphinxext
 import mechgraph.theme
-from mechgraph.data import BIB_PATH, validate
 
 ROOTS = Path(__file__).resolve().parent / "roots"
-REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
+REPO = Path(__file__).resolve().parents[1]
+REQUIREMENTS = REPO / "requirements.txt"
 THEMED = {"extensions": ["myst_nb", "sphinxcontrib.bibtex", "mechgraph.sphinxext", "mechgraph.theme"]}
 
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     """A fresh copy of the tiny book (each build writes into its own source folder's _build),
-    with the book's bibliography."""
+    with the book's data and bibliography."""
     copy = Path(shutil.copytree(ROOTS / "test-book", tmp_path / "book"))
-    shutil.copy(BIB_PATH, copy / "references.bib")
+    shutil.copytree(REPO / "data", copy / "data")
+    shutil.copy(REPO / "references.bib", copy / "references.bib")
     return copy
 
 
@@ -58,7 +59,7 @@ def stopped_at_start(srcdir: Path, **confoverrides) -> Exception:
     pytest.fail("the build started")
 
 
-def test_bad_data_stops_the_build_naming_file_row_and_column(book, data_dir, monkeypatch):
+def test_bad_data_stops_the_build_naming_file_row_and_column(book, data_dir):
     path = data_dir / "statements.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -67,9 +68,8 @@ def test_bad_data_stops_the_build_naming_file_row_and_column(book, data_dir, mon
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    # the extension validates this folder instead of the book's data/
-    monkeypatch.setattr(mechgraph.sphinxext, "validate", lambda *args, **kwargs: validate(data_dir))
-    stopped = stopped_at_start(book)
+    # the extension reads the folder its config value names instead of the book's data/
+    stopped = stopped_at_start(book, mechgraph_data_dir=str(data_dir))
     assert isinstance(stopped, ConfigError)
     message = str(stopped)
     assert "not fit to build from" in message
