@@ -102,10 +102,10 @@ def reachable_subsets(group) -> list[tuple[str, ...]]:
     evidence_choices = [set(c) for n in range(1, len(kinds) + 1) for c in itertools.combinations(kinds, n)]
     choices = {column: [None, *sorted(set(group[column]))] for column in ("species", "setting", "chapter")}
     figures = [None, *sorted({f for cell in group["figures"] for f in _keys(cell)})]
-    found = {}
+    found, rows = {}, list(group.itertuples())  # read once: itertuples is slow, the loop long
     for ev, species, setting, chapter, figure, direct in itertools.product(
             evidence_choices, choices["species"], choices["setting"], choices["chapter"], figures, (False, True)):
-        subset = tuple(r.id for r in group.itertuples()
+        subset = tuple(r.id for r in rows
                        if EVIDENCE_GROUP[r.evidence] in ev and species in (None, r.species)
                        and setting in (None, r.setting) and chapter in (None, r.chapter)
                        and (figure is None or figure in _keys(r.figures)) and (not direct or r.cancer_pain == "direct"))

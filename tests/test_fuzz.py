@@ -15,9 +15,7 @@ from hypothesis import strategies as st
 from mechgraph.data import BIB_PATH, REVIEW_KEY, load, validate
 from mechgraph.glossary import glossary_myst
 from mechgraph.report import errata_myst
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
+from sitetools import FIXTURES, REPO
 FILES = ["entities.csv", "figures.csv", "statements.csv", "table1.csv", "errata.csv", "questions.csv",
          "table1_appraisal.csv", "datapackage.json", "references.bib"]
 KEYS = {REVIEW_KEY, "dominici2006minimal", "yang2020anti", "boukelmoune2021nasal"}
@@ -31,7 +29,7 @@ def _small_bib() -> str:
 
 
 ORIGINAL = {name: (FIXTURES / name).read_bytes() for name in FILES[:7]}
-ORIGINAL["datapackage.json"] = (ROOT / "data" / "datapackage.json").read_bytes()
+ORIGINAL["datapackage.json"] = (REPO / "data" / "datapackage.json").read_bytes()
 ORIGINAL["references.bib"] = _small_bib().encode("utf-8")
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.sampled_from(
@@ -101,7 +99,8 @@ def test_the_fuzz_fixtures_are_valid(tmp_path):
     assert validate(*_fresh(tmp_path / "case")) == []
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,  # the same examples on every run: CI stays repeatable
+# as many examples as the profile says (tests/conftest.py: 150, or 25 in `make test-unit`)
+@settings(deadline=None, derandomize=True,  # the same examples on every run: CI stays repeatable
            suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(mutation(), min_size=1, max_size=3))
 def test_the_checker_never_raises_and_names_the_file(tmp_path, mutations):
