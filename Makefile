@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps
+.PHONY: book pdf pack test test-unit test-fast test-slow preview clean figures validate bench system-deps browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -108,17 +108,23 @@ pdf: book
 pack: pdf
 	$(BIN)/python -m mechgraph pack
 
-# Every test, the slow ones included (two clean builds compared byte for byte, an offline build).
+# The test tiers (markers in pyproject.toml, given in tests/conftest.py). Every test, as CI runs it:
 test: pdf browser-deps
 	$(BIN)/python -m pytest
 
-# Only the slow ones (full clean rebuilds: reproducibility, build sequences, escaping, offline).
+# No build and no browser (the data checks, bad input, the diagram engine, the exports, the figure
+# check): under 30 s. The fuzz test runs 25 of its 150 examples here.
+test-unit: $(STAMP) system-deps
+	$(BIN)/python -m pytest -m "not site and not browser and not slow" --hypothesis-profile=unit
+
+# While editing: everything but the builds of copies of the book (needs the site and Chromium).
+test-fast: pdf browser-deps
+	$(BIN)/python -m pytest -m "not slow"
+
+# Only the builds of copies: a clean offline build compared with the site, build sequences,
+# escaping, the data guard.
 test-slow: book browser-deps
 	$(BIN)/python -m pytest -m slow
-
-# While editing: everything but the slow clean rebuilds (a few minutes less).
-test-fast: book browser-deps
-	$(BIN)/python -m pytest -m "not slow"
 
 figures: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/python -m mechgraph figures
