@@ -113,9 +113,9 @@ test: pdf browser-deps
 	$(BIN)/python -m pytest
 
 # No build and no browser (the data checks, bad input, the diagram engine, the exports, the figure
-# check): under 30 s. The fuzz test runs 25 of its 150 examples here.
+# check): under 30 s on two cores (pytest-xdist). The fuzz test runs 25 of its 150 examples here.
 test-unit: $(STAMP) system-deps
-	$(BIN)/python -m pytest -m "not site and not browser and not slow" --hypothesis-profile=unit
+	$(BIN)/python -m pytest -m "not site and not browser and not slow" --hypothesis-profile=unit -n auto
 
 # While editing: everything but the builds of copies of the book (needs the site and Chromium).
 test-fast: pdf browser-deps

@@ -10,13 +10,12 @@ Every test is marked by what it needs, so each tier runs without what it does no
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from sitetools import BUILD, FIXTURES, REPO, launch_chromium, serve
+from sitetools import BUILD, copy_fixture_data, launch_chromium, serve
 
 #: the fuzz test's examples: all of them by default, a quick sample in `make test-unit`
 settings.register_profile("full", max_examples=150)
@@ -35,12 +34,7 @@ def pytest_collection_modifyitems(items) -> None:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A copy of the small valid fixture data set with the real schema, to break on purpose."""
-    target = tmp_path / "data"
-    target.mkdir()
-    for csv in FIXTURES.glob("*.csv"):
-        shutil.copy(csv, target)
-    shutil.copy(REPO / "data" / "datapackage.json", target)
-    return target
+    return copy_fixture_data(tmp_path / "data")
 
 
 @pytest.fixture(scope="session")

@@ -156,7 +156,17 @@ def external_assets(root: Path, page: str) -> list[str]:
     return loaded
 
 
-# -- CSV edits, for breaking a copy of the data on purpose -------------------------------
+# -- the small fixture data set, and CSV edits for breaking a copy of it on purpose ------
+
+def copy_fixture_data(target: Path) -> Path:
+    """A copy of the small valid fixture data set with the real schema in `target`; returns it."""
+    target.mkdir(parents=True)
+    for csv_file in FIXTURES.glob("*.csv"):
+        shutil.copy(csv_file, target)
+    shutil.copy(REPO / "data" / "datapackage.json", target)
+    return target
+
+
 
 def edit_cell(path: Path, row: int, column: str, value: str) -> None:
     """Set one cell; row counts CSV lines, the header being line 1."""

@@ -10,12 +10,19 @@ from mechgraph import diagram, load
 from mechgraph.diagram import dot_text
 from mechgraph.glossary import term_anchor
 
-from sitetools import edit_cell
+from mechgraph.data import BookData
+from sitetools import copy_fixture_data
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> BookData:
+    return load(copy_fixture_data(tmp_path_factory.mktemp("fixture") / "data"))
 
 
 @pytest.fixture
-def fixture_data(data_dir):
-    return load(data_dir)
+def fixture_data(loaded) -> BookData:
+    """The fixture data, loaded once; each test gets its own copy of the tables to change."""
+    return BookData(**{f: getattr(loaded, f).copy() for f in BookData.__dataclass_fields__})
 
 
 def svg_root(svg: str) -> ET.Element:
