@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book pdf pack test test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade linkcheck notebooks
+.PHONY: book pdf pack test test-unit test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade linkcheck notebooks
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -113,10 +113,18 @@ pack: pdf
 notebooks: book
 	$(BIN)/python -m mechgraph notebooks
 
-# Every test, the slow ones included (two clean builds compared byte for byte, an offline build),
-# after the lint (seconds, so it comes first).
+# The test tiers (markers in pyproject.toml, given in tests/conftest.py). Every test, as CI runs it, after the lint (seconds, so it comes first):
 test: lint pdf browser-deps
 	$(BIN)/python -m pytest
+
+# No build and no browser (the data checks, bad input, the diagram engine, the exports, the figure
+# check): under 30 s on two cores (pytest-xdist). The fuzz test runs 25 of its 150 examples here.
+test-unit: $(STAMP) system-deps
+	$(BIN)/python -m pytest -m "not site and not browser and not slow" --hypothesis-profile=unit -n auto
+
+# While editing: everything but the builds of copies of the book (needs the site and Chromium).
+test-fast: pdf browser-deps
+	$(BIN)/python -m pytest -m "not slow"
 
 # Every pre-commit hook on every tracked file: ruff (lint, format check), codespell, and the check
 # that the MyST notebooks parse. The hooks are local and run tools from .venv: nothing is downloaded.
@@ -133,13 +141,10 @@ upgrade: $(STAMP)
 	@git --no-pager diff --stat -- requirements.txt 2>/dev/null || true
 	@echo "requirements.txt is rewritten; now check it: rm -rf .venv && make test"
 
-# Only the slow ones (full clean rebuilds: reproducibility, build sequences, escaping, offline).
+# Only the builds of copies: a clean offline build compared with the site, build sequences,
+# escaping, the data guard.
 test-slow: book browser-deps
 	$(BIN)/python -m pytest -m slow
-
-# While editing: everything but the slow clean rebuilds (a few minutes less).
-test-fast: book browser-deps
-	$(BIN)/python -m pytest -m "not slow"
 
 figures: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/python -m mechgraph figures

@@ -6,6 +6,7 @@ line per problem, ``references.bib, line N: ...``. :func:`read_bib` reads a chec
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,6 +167,11 @@ def bib_problems(path: Path) -> list[str]:
             return [f"{path.name}: no entries (expected @article{{key, ...}} blocks)"]
     except BibError as err:
         return [str(err)]
+    return list(_pybtex_problems(path.name, text))
+
+
+@functools.lru_cache(maxsize=4)  # the same file is checked before every build step and test
+def _pybtex_problems(name: str, text: str) -> list[str]:
     try:  # the parser the build uses (sphinxcontrib-bibtex reads the file with pybtex)
         from pybtex.database import parse_string
         from pybtex.scanner import PybtexSyntaxError
@@ -177,9 +183,9 @@ def bib_problems(path: Path) -> list[str]:
     try:
         parse_string(text, "bibtex")
     except PybtexSyntaxError as err:
-        return [f"{path.name}, line {err.lineno}: {err.error_type}"]
+        return [f"{name}, line {err.lineno}: {err.error_type}"]
     except Exception as err:
-        return [f"{path.name}: {type(err).__name__}: {err}"]
+        return [f"{name}: {type(err).__name__}: {err}"]
     finally:
         pybtex.errors.strict = old
     return []

@@ -1,27 +1,40 @@
-"""Shared fixtures: a small valid data set to mutate, and the built site."""
+"""The shared fixtures (the helpers are in sitetools.py) and the test tiers.
+
+Every test is marked by what it needs, so each tier runs without what it does not need:
+- ``site``: the built book in _build/html (``make book``; those that read book.pdf, ``make pdf``);
+  given to every test that uses the ``site`` fixture.
+- ``browser``: the system Chromium (and axe-core); given to every test that uses ``browser``.
+- ``slow``: builds copies of the whole book (marked in the module).
+``make test-unit`` runs the tests with none of these marks (no build, no browser);
+``make test`` runs every test.
+"""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
-from sitetools import BUILD, REPO as ROOT, launch_chromium, serve
+from sitetools import BUILD, copy_fixture_data, launch_chromium, serve
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: the fuzz test's examples: all of them by default, a quick sample in `make test-unit`
+settings.register_profile("full", max_examples=150)
+settings.register_profile("unit", max_examples=25)
+settings.load_profile("full")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark each test by the fixtures it uses (directly or through other fixtures)."""
+    for item in items:
+        for name in ("site", "browser"):
+            if name in item.fixturenames:
+                item.add_marker(name)
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A copy of the small valid fixture data set with the real schema, to break on purpose."""
-    target = tmp_path / "data"
-    target.mkdir()
-    for csv in FIXTURES.glob("*.csv"):
-        shutil.copy(csv, target)
-    for name in ("datapackage.json", "vocabulary.csv", "chapters.csv"):  # the schema and its vocabularies
-        shutil.copy(ROOT / "data" / name, target)
-    shutil.copy(ROOT / "references.bib", tmp_path)  # the bibliography datapackage.json names
-    return target
+    return copy_fixture_data(tmp_path / "data")
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +53,7 @@ def base_url(site):
 
 
 @pytest.fixture(scope="session")
-def browser(base_url):
+def browser():
     """Headless Chromium from the system (never a downloaded one), driven by Playwright."""
     from playwright.sync_api import sync_playwright
 

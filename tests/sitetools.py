@@ -1,12 +1,17 @@
-"""Shared helpers for the site tests: where the built site is, a local web server,
-a headless Chromium, the list of pages and a static link checker.
+"""The one helper module of the tests (the fixtures are in conftest.py): where the repository
+and the built site are, a local web server, a headless Chromium, the list of pages, a static
+link checker, CSV edits for breaking data on purpose, copies of the repository for builds and
+a comparison of two built sites.
 
-Imported by test_browser.py, test_accessibility.py, test_offline.py and benchmark.py
-(pytest puts tests/ on sys.path). Never calls `playwright install`: Chromium comes from
-the system (CHROMIUM=/path/to/chromium, default /usr/bin/chromium).
+Imported by the test modules and by benchmark.py (pytest puts tests/ on sys.path); no test
+module imports another. Never calls `playwright install`: Chromium comes from the system
+(CHROMIUM=/path/to/chromium, default /usr/bin/chromium).
 """
 from __future__ import annotations
 
+import csv
+import difflib
+import filecmp
 import functools
 import os
 import shutil
@@ -18,6 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"  # a small valid data set the tests break on purpose
 BUILD = Path(os.environ.get("BOOK_HTML", REPO / "_build" / "html")).resolve()  # BOOK_HTML: test another build
 ARTIFACTS = REPO / "tests" / "artifacts"
 AXE = REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js"
@@ -150,11 +156,58 @@ def external_assets(root: Path, page: str) -> list[str]:
     return loaded
 
 
-# -- copies of the repository for clean builds ----------------------------------------
+# -- the small fixture data set, and CSV edits for breaking a copy of it on purpose ------
 
-def copy_repo(dest: Path, src: Path = REPO) -> Path:
+def copy_fixture_data(target: Path) -> Path:
+    """A copy of the small valid fixture data set with the real schema in `target`; returns it."""
+    target.mkdir(parents=True)
+    for csv_file in FIXTURES.glob("*.csv"):
+        shutil.copy(csv_file, target)
+    for name in ("datapackage.json", "vocabulary.csv", "chapters.csv"):  # the schema and its vocabularies
+        shutil.copy(REPO / "data" / name, target)
+    shutil.copy(REPO / "references.bib", target.parent)  # the bibliography datapackage.json names
+    return target
+
+
+
+def edit_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell; row counts CSV lines, the header being line 1."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+        fields = list(rows[0].keys())
+    rows[row - 2][column] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def append_row(path: Path, values: dict[str, str]) -> int:
+    """Add one row; returns the file's line count (the new row's line)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        fields = next(csv.reader(f))
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fields, lineterminator="\n").writerow(values)
+    return sum(1 for _ in path.open(encoding="utf-8"))
+
+
+def drop_column(path: Path, column: str) -> None:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = [k for k in rows[0] if k != column]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fields, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# -- copies of the repository for builds ------------------------------------------------
+
+def copy_repo(dest: Path, src: Path = REPO, *, jupyter_cache: bool = False) -> Path:
     """Copy the files git knows about (tracked, plus untracked but not ignored) to `dest`,
-    and link the same .venv and explorer/node_modules (so no install is needed). Returns `dest`."""
+    and link the same .venv and explorer/node_modules (so no install is needed). With
+    `jupyter_cache`, also copy the executed notebooks of `src` (_build/.jupyter_cache), as a
+    reader's checkout has them after a first build. Returns `dest`."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=src, check=True, capture_output=True).stdout.decode().split("\0")
     for rel in sorted(set(filter(None, listed))):
@@ -167,6 +220,8 @@ def copy_repo(dest: Path, src: Path = REPO) -> Path:
         (dest / ".venv").symlink_to((src / ".venv").resolve())
     if (src / "explorer" / "node_modules").exists():  # the explorer's pinned npm packages (make book installs them)
         (dest / "explorer" / "node_modules").symlink_to((src / "explorer" / "node_modules").resolve())
+    if jupyter_cache and (src / "_build" / ".jupyter_cache").is_dir():
+        shutil.copytree(src / "_build" / ".jupyter_cache", dest / "_build" / ".jupyter_cache")
     return dest
 
 
@@ -184,6 +239,13 @@ def jupyter_book(copy: Path, *extra: str, timeout: int = 900, prefix: list[str] 
     return subprocess.run(cmd, cwd=copy, env=build_env(copy), capture_output=True, text=True, timeout=timeout)
 
 
+def run_make(copy: Path, *targets: str, prefix: list[str] | None = None, timeout: int = 1500, **kwargs):
+    """Run `make TARGET...` in a copy of the repository, as a reader would (-o: never remake the
+    shared, symlinked .venv from the copy)."""
+    return subprocess.run([*(prefix or []), "make", "-o", ".venv/.installed", *targets], cwd=copy, env=build_env(copy),
+                          capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
 def check_site_links(root: Path = BUILD) -> list[str]:
     """Every broken internal link (file or anchor) of every page of the site at `root`."""
     broken = []
@@ -191,6 +253,33 @@ def check_site_links(root: Path = BUILD) -> list[str]:
         reasons = {broken_link(root, page, href) for _, href in page_links(root, page)}
         broken += [f"{page}: {why}" for why in sorted(filter(None, reasons))]
     return broken
+
+
+# -- comparing two built sites ----------------------------------------------------------
+
+def site_files(root: Path, leave_out: frozenset[str] = frozenset()) -> dict[str, Path]:
+    return {name: p for p in sorted(root.rglob("*"))
+            if p.is_file() and (name := p.relative_to(root).as_posix()) not in leave_out}
+
+
+def _short_diff(a: Path, b: Path, lines: int = 12) -> str:
+    try:
+        ta, tb = a.read_text(encoding="utf-8").splitlines(), b.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        return f"    binary files differ ({a.stat().st_size} vs {b.stat().st_size} bytes)"
+    diff = [line[:200] for line in difflib.unified_diff(ta, tb, "first", "second", n=0, lineterm="")]
+    return "\n".join("    " + line for line in diff[2:2 + lines]) + ("\n    ..." if len(diff) > 2 + lines else "")
+
+
+def site_differences(first: Path, second: Path, leave_out: frozenset[str] = frozenset()) -> list[str]:
+    """Every file only in one of two built sites, and every file whose bytes differ (with a
+    short diff); files named in `leave_out` (paths relative to the site) are not compared."""
+    a, b = site_files(first, leave_out), site_files(second, leave_out)
+    report = [f"only in the first: {n}" for n in sorted(a.keys() - b.keys())]
+    report += [f"only in the second: {n}" for n in sorted(b.keys() - a.keys())]
+    report += [f"differs: {n}\n{_short_diff(a[n], b[n])}" for n in sorted(a.keys() & b.keys())
+               if not filecmp.cmp(a[n], b[n], shallow=False)]
+    return report
 
 
 if __name__ == "__main__":  # `python tests/sitetools.py [site dir]`: internal link check for CI

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from mechgraph.data import load, validate
-from test_data import append_row, edit_cell
+from sitetools import REPO, append_row, edit_cell
 
-ROOT = Path(__file__).resolve().parent.parent
-BIB_PATH = ROOT / "references.bib"
+BIB_PATH = REPO / "references.bib"
+
 
 
 def _text(path: Path) -> str:
@@ -69,6 +69,14 @@ def _many_bad_rows(d: Path, n: int) -> None:
 
 D, B = "data", "references.bib"
 FK = "foreign-key"
+BIB = BIB_PATH.read_text(encoding="utf-8")
+DUPLICATE = "\n@article{yang2020anti,\n  title = {Again},\n}\n"
+
+
+def bib_line(needle: str, text: str = BIB, last: bool = False) -> int:
+    """The line of references.bib (or of `text`) on which `needle` first (or last) occurs."""
+    return text[:text.rindex(needle) if last else text.index(needle)].count("\n") + 1
+
 CASES = [
     # -- files that cannot be read -------------------------------------------------------------
     ("data: missing file", lambda d, b: (d / "errata.csv").unlink(), ["data/errata.csv: the file is missing"]),
@@ -170,17 +178,22 @@ CASES = [
     ("bib: missing", lambda d, b: b.unlink(), ["references.bib: the file is missing"]),
     ("bib: empty", lambda d, b: _write(b, ""), ["references.bib: the file is empty"]),
     ("bib: not UTF-8", lambda d, b: b.write_bytes(b.read_bytes().replace(b"Boukelmoune, N.", b"Boukelmoune, \xe9.")),
-     ["references.bib, line 142: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]),
+     [f"references.bib, line {bib_line('Boukelmoune, N.')}: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]),
     ("bib: entry not closed", lambda d, b: _replace(b, "  doi = {10.1016/j.bbi.2020.12.011}\n}", "  doi = {10.1016/j.bbi.2020.12.011}\n"),
-     ["references.bib, line 141: entry 'boukelmoune2021nasal' is not closed (a '}' is missing)"]),
+     [f"references.bib, line {bib_line('@article{boukelmoune2021nasal,')}: entry 'boukelmoune2021nasal' is not closed "
+      "(a '}' is missing)"]),
     ("bib: '{' too many in a field", lambda d, b: _replace(b, "title = {Nasal administration", "title = {Nasal {administration"),
-     ["references.bib, line 143: a field of 'boukelmoune2021nasal' has 2 '{' but 1 '}'"]),
+     [f"references.bib, line {bib_line('title = {Nasal administration')}: a field of 'boukelmoune2021nasal' has "
+      "2 '{' but 1 '}'"]),
     ("bib: '}' too many in a field", lambda d, b: _replace(b, "title = {Nasal administration", "title = {Nasal} administration"),
-     ["references.bib, line 143: a field of 'boukelmoune2021nasal' has 1 '{' but 2 '}'"]),
+     [f"references.bib, line {bib_line('title = {Nasal administration')}: a field of 'boukelmoune2021nasal' has "
+      "1 '{' but 2 '}'"]),
     ("bib: missing comma", lambda d, b: _replace(b, "  journal = {Brain Behav. Immun.},", "  journal = {Brain Behav. Immun.}"),
-     ["references.bib, line 145: a ',' is missing after field 'journal' of 'boukelmoune2021nasal'"]),
-    ("bib: duplicate key", lambda d, b: _write(b, _text(b) + "\n@article{yang2020anti,\n  title = {Again},\n}\n"),
-     ["references.bib, line 2439: duplicate key 'yang2020anti' (first on line 1670)"]),
+     [f"references.bib, line {bib_line('  journal = {Brain Behav. Immun.},') + 1}: a ',' is missing after field "
+      "'journal' of 'boukelmoune2021nasal'"]),
+    ("bib: duplicate key", lambda d, b: _write(b, _text(b) + DUPLICATE),
+     [f"references.bib, line {bib_line('@article{yang2020anti,', BIB + DUPLICATE, last=True)}: duplicate key "
+      f"'yang2020anti' (first on line {bib_line('@article{yang2020anti,')})"]),
     ("bib: the review's entry missing", lambda d, b: _replace(b, "@article{zhang2024mesenchymal,", "@article{zhang2024other,"),
      ["references.bib: no entry 'zhang2024mesenchymal' (the review this book reads)"]),
     ("bib: unknown citation key in the data", lambda d, b: edit_cell(d / "statements.csv", 4, "citations", "nobody2099nothing"),
@@ -239,7 +252,7 @@ def test_a_failing_notebook_cell_is_named(case):
     _, source, timeout, expected = case
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    result = single_nb_execution(nb, cwd=str(ROOT), allow_errors=False, timeout=timeout, meta_override=True)
+    result = single_nb_execution(nb, cwd=str(REPO), allow_errors=False, timeout=timeout, meta_override=True)
     assert result.err is not None
     line = failure_line("chapters/demo.md", CHAPTER.replace("{source}", source), type(result.err).__name__,
                         result.exc_string, timeout, LOG)
@@ -250,7 +263,7 @@ def test_the_cli_prints_every_problem_and_a_count(data_dir):
     """`python -m mechgraph validate` (what `make book` and `make validate` run): no traceback."""
     (data_dir / "datapackage.json").write_text("{", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
-                            capture_output=True, text=True, cwd=ROOT)
+                            capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         "error: data/datapackage.json, line 1: not valid JSON (Expecting property name enclosed in double quotes, column 2)",

@@ -2,11 +2,13 @@
 a successful `make book` gives a site byte-identical to a clean build, and a failed or interrupted
 build never leaves a partial _build/html.
 
-Slow (about six builds of a copy of the book): marked `slow`; run with `make test-slow`.
+The copy starts with the book's executed notebooks (_build/.jupyter_cache), as a reader's checkout
+has them, and its builds are compared with the book's _build/html, which test_reproducible.py
+compares with a clean build. Slow (five builds of a copy, notebooks mostly from the cache): marked
+`slow`; `make test` runs it, `make test-unit` does not.
 """
 from __future__ import annotations
 
-import filecmp
 import os
 import signal
 import subprocess
@@ -15,41 +17,21 @@ from pathlib import Path
 
 import pytest
 
-from sitetools import REPO, build_env, copy_repo
-from test_reproducible import _short_diff, _tree
+from sitetools import LATER_FILES, REPO, build_env, copy_repo, run_make as make, site_differences, site_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 BAD_CELL = "\n```{code-cell} ipython3\nanswer = 1 / 0\n```\n"
 
 
-def make(copy: Path, *targets: str, **kwargs) -> subprocess.CompletedProcess:
-    # -o: never remake the (shared, symlinked) .venv from the copy
-    return subprocess.run(["make", "-o", ".venv/.installed", *targets], cwd=copy, env=build_env(copy),
-                          capture_output=True, text=True, timeout=1500, **kwargs)
+def same_as_the_site(site: Path, built: Path) -> list[str]:
+    """How `built` differs from the book's own build (which test_reproducible.py checks against
+    a clean, offline build of a copy); book.pdf is added later by `make pdf`."""
+    return site_differences(site, built, leave_out=frozenset(LATER_FILES))
 
 
-def differences(first: Path, second: Path) -> list[str]:
-    a, b = _tree(first), _tree(second)
-    report = [f"only in the first: {n}" for n in sorted(a.keys() - b.keys())]
-    report += [f"only in the second: {n}" for n in sorted(b.keys() - a.keys())]
-    report += [f"differs: {n}\n{_short_diff(a[n], b[n])}" for n in sorted(a.keys() & b.keys())
-               if not filecmp.cmp(a[n], b[n], shallow=False)]
-    return report
-
-
-@pytest.fixture(scope="module")
-def clean_site(tmp_path_factory) -> Path:
-    if not (REPO / ".venv" / "bin" / "jupyter-book").exists():
-        pytest.skip("no .venv with jupyter-book: run `make book` first")
-    copy = copy_repo(tmp_path_factory.mktemp("clean") / "book")
-    result = make(copy, "book")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return copy / "_build" / "html"
-
-
-def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clean_build(clean_site, tmp_path):
-    copy = copy_repo(tmp_path / "book")
+def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clean_build(site, tmp_path):
+    copy = copy_repo(tmp_path / "book", jupyter_cache=True)  # a reader's checkout after a first build
     chapter = copy / "chapters" / "07-conclusion.md"
     good = chapter.read_text(encoding="utf-8")
 
@@ -67,7 +49,7 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     # 2. fixed: the same site as a clean build (notebooks now partly from the cache)
     chapter.write_text(good, encoding="utf-8")
     assert make(copy, "book").returncode == 0
-    assert differences(clean_site, copy / "_build" / "html") == []
+    assert same_as_the_site(site, copy / "_build" / "html") == []
 
     # 3. the preview builds into its own folder; a following `make book` is still clean
     subprocess.run([str(REPO / ".venv" / "bin" / "jupyter-book"), "config", "sphinx", "."], cwd=copy,
@@ -77,20 +59,20 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
                              capture_output=True, text=True, timeout=1500)
     assert preview.returncode == 0, preview.stderr[-3000:]
     assert make(copy, "book").returncode == 0
-    assert differences(clean_site, copy / "_build" / "html") == []
+    assert same_as_the_site(site, copy / "_build" / "html") == []
 
     # 4. a build interrupted by a closed terminal (SIGHUP) leaves the last good site untouched
-    before = {n: p.read_bytes() for n, p in _tree(copy / "_build" / "html").items()}
+    before = {n: p.read_bytes() for n, p in site_files(copy / "_build" / "html").items()}
     (copy / "data" / "figures.csv").touch()  # a data edit: the build has work to do
     job = subprocess.Popen(["make", "-o", ".venv/.installed", "book"], cwd=copy, env=build_env(copy),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     time.sleep(20)
     os.killpg(job.pid, signal.SIGHUP)
     job.wait(timeout=60)
-    after = {n: p.read_bytes() for n, p in _tree(copy / "_build" / "html").items()}
+    after = {n: p.read_bytes() for n, p in site_files(copy / "_build" / "html").items()}
     assert after == before, "an interrupted build changed _build/html"
     assert make(copy, "book").returncode == 0
-    assert differences(clean_site, copy / "_build" / "html") == []
+    assert same_as_the_site(site, copy / "_build" / "html") == []
 
 
 def test_the_preview_shows_a_data_error_in_the_browser(tmp_path):

@@ -5,44 +5,14 @@ import ast
 import csv
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from mechgraph.data import DataError, load, validate
+from sitetools import REPO, append_row, drop_column, edit_cell
 
-ROOT = Path(__file__).resolve().parent.parent
-BIB_PATH = ROOT / "references.bib"
-
-
-def edit_cell(path: Path, row: int, column: str, value: str) -> None:
-    """Set one cell; row counts CSV lines, the header being line 1."""
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-        fields = list(rows[0].keys())
-    rows[row - 2][column] = value
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def append_row(path: Path, values: dict[str, str]) -> int:
-    with path.open(encoding="utf-8", newline="") as f:
-        fields = next(csv.reader(f))
-    with path.open("a", encoding="utf-8", newline="") as f:
-        csv.DictWriter(f, fields, lineterminator="\n").writerow(values)
-    return sum(1 for _ in path.open(encoding="utf-8"))
-
-
-def drop_column(path: Path, column: str) -> None:
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    fields = [k for k in rows[0] if k != column]
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fields, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+ROOT = REPO
+BIB_PATH = REPO / "references.bib"
 
 
 def test_the_book_data_is_valid():
@@ -184,8 +154,8 @@ def test_every_statement_cites_and_every_reference_is_cited():
         for frame in (data.statements, data.entities, data.errata):
             cited |= {k for cell in frame[column] for k in cell}
     cited |= set(data.table1["citation"])
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "chapters").glob("*.md"))
-    text += (ROOT / "index.md").read_text(encoding="utf-8")
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "chapters").glob("*.md"))
+    text += (REPO / "index.md").read_text(encoding="utf-8")
     uncited = [k for k in data.references if k not in cited and k not in text]
     assert uncited == [], f"bib entries cited nowhere: {uncited}"
 

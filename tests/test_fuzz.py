@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from mechgraph.data import REVIEW_KEY, load, validate
 from mechgraph.glossary import glossary_myst
 from mechgraph.report import errata_myst
+from sitetools import FIXTURES, REPO
 
-ROOT = Path(__file__).resolve().parent.parent
-BIB_PATH = ROOT / "references.bib"
-FIXTURES = ROOT / "tests" / "fixtures"
+ROOT = REPO
+BIB_PATH = REPO / "references.bib"
 FILES = ["entities.csv", "figures.csv", "statements.csv", "table1.csv", "errata.csv", "questions.csv",
          "table1_appraisal.csv", "datapackage.json", "vocabulary.csv", "chapters.csv", "references.bib"]
 KEYS = {REVIEW_KEY, "dominici2006minimal", "yang2020anti", "boukelmoune2021nasal"}
@@ -103,7 +103,8 @@ def test_the_fuzz_fixtures_are_valid(tmp_path):
     assert validate(*_fresh(tmp_path / "case")) == []
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,  # the same examples on every run: CI stays repeatable
+# as many examples as the profile says (tests/conftest.py: 150, or 25 in `make test-unit`)
+@settings(deadline=None, derandomize=True,  # the same examples on every run: CI stays repeatable
            suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(mutation(), min_size=1, max_size=3))
 def test_the_checker_never_raises_and_names_the_file(tmp_path, mutations):

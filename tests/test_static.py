@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-STATIC = Path(__file__).resolve().parents[1] / "_static"
-SHEETS = sorted(STATIC.glob("*.css")) + sorted((STATIC.parent / "explorer").glob("*.css"))
+from sitetools import REPO
+
+SHEETS = sorted((REPO / "_static").glob("*.css")) + sorted((REPO / "explorer").glob("*.css"))
 
 
 @pytest.mark.parametrize("sheet", SHEETS, ids=[s.name for s in SHEETS])
