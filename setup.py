@@ -6,6 +6,7 @@ into the package as ``mechgraph/bundled/`` (the layout ``datapackage.json``'s ``
 ``data/datapackage.json`` is found from the current folder upwards. An editable install reads the
 repository itself and gets no copy. Everything else is in pyproject.toml.
 """
+
 import shutil
 from pathlib import Path
 

@@ -6,6 +6,7 @@ The book's notebooks and tests import from here:
     data = load()                       # validated tables from data/
     diagram(data, figure="fig1")        # inline SVG with a text alternative
 """
+
 from mechgraph.data import BookData, DataError, load
 from mechgraph.diagram import Diagram, diagram
 

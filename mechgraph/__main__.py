@@ -1,5 +1,6 @@
 """Command line: ``python -m mechgraph COMMAND``: validate, figures [--check], term-links [--check] FILE...,
 check-myst FILE..., linkcheck-report FILE, pdf, pack or notebooks."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,21 +14,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mechgraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("validate", help="check data/ and references.bib; one line per problem")
-    check.add_argument("--data", type=Path, help="the data folder (default: the nearest data/ from here upwards)")
+    check.add_argument(
+        "--data", type=Path, help="the data folder (default: the nearest data/ from here upwards)"
+    )
     check.add_argument("--bib", type=Path, help="the bibliography (default: the one datapackage.json names)")
     figs = sub.add_parser("figures", help="write every diagram and plot to figures/ as SVG and PNG")
     figs.add_argument("--check", action="store_true", help="only report files that are missing or stale")
-    links = sub.add_parser("term-links", help="glossary links in the case of their sentence, once per section")
+    links = sub.add_parser(
+        "term-links", help="glossary links in the case of their sentence, once per section"
+    )
     links.add_argument("files", nargs="+", type=Path, help="MyST markdown files to rewrite in place")
     links.add_argument("--check", action="store_true", help="only list the files that would change")
-    myst = sub.add_parser("check-myst", help="check that MyST notebooks parse (front matter, fences, cell options, "
-                                             "Python syntax); one line per problem")
+    myst = sub.add_parser(
+        "check-myst",
+        help="check that MyST notebooks parse (front matter, fences, cell options, "
+        "Python syntax); one line per problem",
+    )
     myst.add_argument("files", nargs="+", type=Path, help="MyST markdown files, e.g. chapters/*.md")
     report = sub.add_parser("linkcheck-report", help="the broken links in Sphinx's linkcheck output.json")
     report.add_argument("report", type=Path, help="_build/linkcheck/_build/html/output.json")
     sub.add_parser("pdf", help="print the built book (_build/html) to _build/pdf/book.pdf with Chromium")
     sub.add_parser("pack", help="zip the built site, the PDF, the notebooks and the data into _build/pack/")
-    sub.add_parser("notebooks", help="the site's executed notebooks with the Colab set-up cell, into _build/notebooks/")
+    sub.add_parser(
+        "notebooks", help="the site's executed notebooks with the Colab set-up cell, into _build/notebooks/"
+    )
     args = parser.parse_args(argv)
     if args.command == "term-links":
         return _term_links(args.files, args.check)
@@ -37,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return _linkcheck_report(args.report)
     if args.command in ("pdf", "pack", "notebooks"):
         from importlib import import_module
+
         module = {"notebooks": "colab"}.get(args.command, args.command)
         try:
             import_module(f"mechgraph.{module}").build()
@@ -60,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(problems)} problem(s) in the data; no figure was written.", file=sys.stderr)
         return 1
     from mechgraph.slides import write_figures
+
     return write_figures(check=args.check)
 
 

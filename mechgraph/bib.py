@@ -4,6 +4,7 @@
 field closed, braces balanced, keys unique, then pybtex's own parser) and never raises: one
 line per problem, ``references.bib, line N: ...``. :func:`read_bib` reads a checked file.
 """
+
 from __future__ import annotations
 
 import functools
@@ -87,16 +88,20 @@ def _parse(path: Path, text: str) -> dict[str, tuple[int, dict[str, str]]]:
         named = _KEY.match(text, brace + 1, stop)
         label = f"'{named.group(1)}'" if named else f"'@{match.group(1)}'"
         end = _closing(text, brace, stop)
-        tail = text[end + 1:stop].strip() if end is not None else ""
+        tail = text[end + 1 : stop].strip() if end is not None else ""
         if end is None or (tail and not tail.startswith("%")):
-            for number, row in enumerate(text[brace + 1:stop].split("\n")[1:], start=line + 1):
+            for number, row in enumerate(text[brace + 1 : stop].split("\n")[1:], start=line + 1):
                 opened, closed = row.count("{"), row.count("}")
                 if opened != closed and row.strip() != "}" and "=" in row:
-                    raise BibError(f"{name}, line {number}: a field of {label} has {opened} '{{' but {closed} '}}'")
+                    raise BibError(
+                        f"{name}, line {number}: a field of {label} has {opened} '{{' but {closed} '}}'"
+                    )
             if end is None:
                 raise BibError(f"{name}, line {line}: entry {label} is not closed (a '}}' is missing)")
-            raise BibError(f"{name}, line {_line(text, end)}: entry {label} ends here, before its last fields "
-                           "(a '}' too many)")
+            raise BibError(
+                f"{name}, line {_line(text, end)}: entry {label} ends here, before its last fields "
+                "(a '}' too many)"
+            )
         key_match = named if named and named.end() <= end else None
         if not key_match:
             raise BibError(f"{name}, line {line}: the entry has no key (write @{match.group(1)}{{key, ...)")
@@ -112,26 +117,34 @@ def _parse(path: Path, text: str) -> dict[str, tuple[int, dict[str, str]]]:
                 break
             field = _FIELD_NAME.match(text, pos, end)
             if not field:
-                raise BibError(f"{name}, line {_line(text, pos)}: in '{key}', expected 'name = {{value}}' "
-                               f"but found {text[pos:end].splitlines()[0][:30]!r}")
+                raise BibError(
+                    f"{name}, line {_line(text, pos)}: in '{key}', expected 'name = {{value}}' "
+                    f"but found {text[pos:end].splitlines()[0][:30]!r}"
+                )
             pos = field.end()
             if pos < end and text[pos] in '{"':
                 close = _closing(text, pos, end, text[pos])
                 if close is None:
-                    raise BibError(f"{name}, line {_line(text, pos)}: field '{field.group(1)}' of '{key}' "
-                                   "is not closed or its braces do not balance")
-                value, pos = text[pos + 1:close], close + 1
+                    raise BibError(
+                        f"{name}, line {_line(text, pos)}: field '{field.group(1)}' of '{key}' "
+                        "is not closed or its braces do not balance"
+                    )
+                value, pos = text[pos + 1 : close], close + 1
             else:
                 number = _NUMBER.match(text, pos, end)
                 if not number:
-                    raise BibError(f"{name}, line {_line(text, pos)}: field '{field.group(1)}' of '{key}' has no value")
+                    raise BibError(
+                        f"{name}, line {_line(text, pos)}: field '{field.group(1)}' of '{key}' has no value"
+                    )
                 value, pos = number.group(), number.end()
             fields[field.group(1).lower()] = " ".join(value.split())
             while pos < end and text[pos] in " \t\r\n":
                 pos += 1
             if pos < end and text[pos] != ",":
-                raise BibError(f"{name}, line {_line(text, pos)}: a ',' is missing after field "
-                               f"'{field.group(1)}' of '{key}'")
+                raise BibError(
+                    f"{name}, line {_line(text, pos)}: a ',' is missing after field "
+                    f"'{field.group(1)}' of '{key}'"
+                )
         entries[key] = (line, fields)
     return entries
 
@@ -147,8 +160,9 @@ def _read_text(path: Path) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        raise BibError(f"{path.name}, line {line}: not valid UTF-8 "
-                       f"(byte 0x{raw[err.start]:02x}); save the file as UTF-8") from None
+        raise BibError(
+            f"{path.name}, line {line}: not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8"
+        ) from None
     if not text.strip():
         raise BibError(f"{path.name}: the file is empty")
     for number, line in enumerate(text.split("\n"), start=1):
@@ -195,6 +209,13 @@ def read_bib(path: Path) -> dict[str, Reference]:
     """Map every key in a BibTeX file to its Reference; raise BibError (file and line) if it is broken."""
     path = Path(path)
     entries = _parse(path, _read_text(path))
-    return {key: Reference(key, f.get("author", ""), f.get("year", ""), f.get("doi", ""),
-                           f.get("title", "").replace("{", "").replace("}", ""))
-            for key, (_, f) in entries.items()}
+    return {
+        key: Reference(
+            key,
+            f.get("author", ""),
+            f.get("year", ""),
+            f.get("doi", ""),
+            f.get("title", "").replace("{", "").replace("}", ""),
+        )
+        for key, (_, f) in entries.items()
+    }

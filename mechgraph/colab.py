@@ -8,6 +8,7 @@ one flat folder, to ``_build/notebooks/``; the Pages workflow publishes that fol
 The set-up cell is written here only: the instructor guide shows this same text (the
 ``colab_setup_cell`` substitution that :mod:`mechgraph.sphinxext` sets).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from pathlib import Path, PurePosixPath
 NOTEBOOKS_BRANCH = "notebooks"
 COLAB = "https://colab.research.google.com/github"
 
-SETUP_CELL = '''\
+SETUP_CELL = """\
 # Set-up, run it first. Where the book's package is missing (on Colab, for instance), this
 # installs it, with a copy of the book's data, from the repository named below, and Graphviz.
 # Where both are present, as in the book's own environment, it does nothing.
@@ -25,15 +26,17 @@ import importlib.util, shutil, subprocess, sys
 if importlib.util.find_spec("mechgraph") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "git+{url}@{branch}"], check=True)
 if shutil.which("dot") is None and shutil.which("apt-get"):
-    subprocess.run("apt-get -qq update && apt-get -qq install -y graphviz", shell=True, check=True)'''
+    subprocess.run("apt-get -qq update && apt-get -qq install -y graphviz", shell=True, check=True)"""
 
 
 def _github(repository_url: str) -> str:
     """``owner/name`` of a GitHub repository URL."""
     match = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+?)(?:\.git)?/?", repository_url.strip())
     if not match:
-        raise ValueError(f"repository url {repository_url!r} is not a GitHub repository "
-                         "(https://github.com/owner/name); Colab opens notebooks from GitHub only")
+        raise ValueError(
+            f"repository url {repository_url!r} is not a GitHub repository "
+            "(https://github.com/owner/name); Colab opens notebooks from GitHub only"
+        )
     return match[1]
 
 
@@ -58,8 +61,15 @@ def add_colab_link(app, pagename: str, templatename: str, context: dict, doctree
     group = next((b for b in context.get("header_buttons", []) if b.get("label") == "launch-buttons"), None)
     if group is None or not url:
         return
-    group["buttons"].append({"type": "link", "text": "Open in Colab", "tooltip": "Open this notebook in Colab",
-                             "icon": "_static/images/logo_colab.png", "url": colab_url(url, pagename)})
+    group["buttons"].append(
+        {
+            "type": "link",
+            "text": "Open in Colab",
+            "tooltip": "Open this notebook in Colab",
+            "icon": "_static/images/logo_colab.png",
+            "url": colab_url(url, pagename),
+        }
+    )
 
 
 def export(sources: Path, out_dir: Path, repository_url: str, branch: str) -> list[Path]:
@@ -79,7 +89,7 @@ def export(sources: Path, out_dir: Path, repository_url: str, branch: str) -> li
         old.unlink()
     cell = nbformat.v4.new_code_cell(setup_cell(repository_url, branch), id="colab-setup")
     written = []
-    for path, name in zip(notebooks, names):
+    for path, name in zip(notebooks, names, strict=True):
         nb = nbformat.read(path, as_version=4)
         nb.cells.insert(0, cell)
         nbformat.write(nb, out_dir / name)
@@ -94,6 +104,10 @@ def build(root: Path | None = None) -> list[Path]:
     root = Path.cwd() if root is None else root
     repository = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")).get("repository", {})
     out_dir = root / "_build" / "notebooks"
-    written = export(root / "_build" / "html" / "_sources", out_dir, repository["url"], repository.get("branch", "main"))
-    print(f"wrote {len(written)} notebooks to {out_dir.relative_to(root)}/ (with the Colab set-up cell first)")
+    written = export(
+        root / "_build" / "html" / "_sources", out_dir, repository["url"], repository.get("branch", "main")
+    )
+    print(
+        f"wrote {len(written)} notebooks to {out_dir.relative_to(root)}/ (with the Colab set-up cell first)"
+    )
     return written

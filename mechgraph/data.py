@@ -21,6 +21,7 @@ After :func:`load`, a column whose schema gives a ``delimiter`` (citations, figu
 tuples of strings, and the words shown for each value of a vocabulary come from
 :meth:`BookData.labels`: no code lists chapters, kinds, relations or evidence levels.
 """
+
 from __future__ import annotations
 
 import ast
@@ -43,8 +44,17 @@ from mechgraph.bib import Reference, bib_problems, read_bib
 
 #: the copy of the book's data written into the wheel at build time (setup.py); not in a checkout
 BUNDLED_DATA = Path(__file__).resolve().parent / "bundled" / "data"
-TABLES = ("entities", "figures", "statements", "table1", "errata", "questions", "table1_appraisal", "chapters",
-          "vocabulary")
+TABLES = (
+    "entities",
+    "figures",
+    "statements",
+    "table1",
+    "errata",
+    "questions",
+    "table1_appraisal",
+    "chapters",
+    "vocabulary",
+)
 #: the review the book reads; the attribution takes its title from references.bib
 REVIEW_KEY = "zhang2024mesenchymal"
 
@@ -82,13 +92,17 @@ class BookData:
 
     @cached_property
     def _terms(self) -> dict[str, pd.DataFrame]:
-        return {name: rows.set_index("value")[["label", "group"]].rename_axis(None)
-                for name, rows in self.vocabulary.groupby("vocabulary", sort=False)}
+        return {
+            name: rows.set_index("value")[["label", "group"]].rename_axis(None)
+            for name, rows in self.vocabulary.groupby("vocabulary", sort=False)
+        }
 
     def terms(self, vocabulary: str) -> pd.DataFrame:
         """The values of one vocabulary in display order, indexed by value, with their label and group."""
         if vocabulary not in self._terms:
-            raise ValueError(f"no vocabulary '{vocabulary}' in data/vocabulary.csv; known: {', '.join(self._terms)}")
+            raise ValueError(
+                f"no vocabulary '{vocabulary}' in data/vocabulary.csv; known: {', '.join(self._terms)}"
+            )
         return self._terms[vocabulary]
 
     def labels(self, vocabulary: str) -> dict[str, str]:
@@ -157,7 +171,7 @@ def split_list(cell: str, delimiter: str = ";") -> list[str]:
 def _show(value: str, width: int = 40) -> str:
     """A cell quoted for a message: control characters spelled out, long text cut."""
     shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)
-    return repr(shown if len(shown) <= width else shown[:width - 3] + "...")
+    return repr(shown if len(shown) <= width else shown[: width - 3] + "...")
 
 
 def _decode(path: Path, problems: list[str]) -> str | None:
@@ -174,7 +188,9 @@ def _decode(path: Path, problems: list[str]) -> str | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        problems.append(f"{_where(path, line)}: not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8")
+        problems.append(
+            f"{_where(path, line)}: not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8"
+        )
         return None
     if not text.strip():
         problems.append(f"{_where(path)}: the file is empty")
@@ -188,7 +204,9 @@ _CONTROL_NAMES = {0: "NUL", 9: "a tab", 11: "vertical tab", 12: "form feed", 27:
 def _control_character(value: str) -> str | None:
     """The first control character (NUL, tab, form feed...) in a text, described, or None."""
     for char in value:
-        if char not in "\n\r" and (unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029\ufeff"):
+        if char not in "\n\r" and (
+            unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029\ufeff"
+        ):
             name = _CONTROL_NAMES.get(ord(char), unicodedata.name(char, "control character"))
             return f"control character U+{ord(char):04X} ({name}); delete it"
     return None
@@ -225,8 +243,10 @@ def _read_table(path: Path, expected: list[str], problems: list[str]) -> Table |
     before = len(problems)
     for line, record in body:
         if len(record) != len(header):
-            problems.append(f"{_where(path, line)}: {len(record)} cells where the header has {len(header)} "
-                            "(a comma too many or too few, or a missing quote)")
+            problems.append(
+                f"{_where(path, line)}: {len(record)} cells where the header has {len(header)} "
+                "(a comma too many or too few, or a missing quote)"
+            )
             continue
         for name, value in zip(header, record):
             problem = _cell_problem(value)
@@ -263,7 +283,9 @@ def _header_problem(path: Path, header: list[str], expected: list[str]) -> str:
     if len(missing) == 1 and not unexpected and not repeated:
         return f"{_where(path, 1, missing[0])}: the header is missing column '{missing[0]}'"
     if len(unexpected) == 1 and not missing and not repeated:
-        return f"{_where(path, 1, unexpected[0])}: unexpected column '{unexpected[0]}' (not in datapackage.json)"
+        return (
+            f"{_where(path, 1, unexpected[0])}: unexpected column '{unexpected[0]}' (not in datapackage.json)"
+        )
     if not missing and not unexpected and len(set(header)) == len(header):
         return f"{_where(path, 1)}: columns must be in the order {', '.join(expected)}"
     parts = []
@@ -273,8 +295,10 @@ def _header_problem(path: Path, header: list[str], expected: list[str]) -> str:
         parts.append("unexpected " + ", ".join(f"'{n}'" for n in unexpected))
     if len(set(header)) != len(header):
         parts.append("repeated " + ", ".join(sorted({f"'{n}'" for n in header if header.count(n) > 1})))
-    return (f"{_where(path, 1)}: the header does not match datapackage.json ({'; '.join(parts)}); "
-            f"it must be: {','.join(expected)}")
+    return (
+        f"{_where(path, 1)}: the header does not match datapackage.json ({'; '.join(parts)}); "
+        f"it must be: {','.join(expected)}"
+    )
 
 
 def _read_package(data_dir: Path, problems: list[str]) -> dict | None:
@@ -296,18 +320,31 @@ def _read_package(data_dir: Path, problems: list[str]) -> dict | None:
     for resource in resources:
         name = resource.get("name")
         if name not in TABLES:
-            problems.append(f"{_where(path)}: resource {_show(str(name))} is not one of the book's tables ({', '.join(TABLES)})")
+            problems.append(
+                f"{_where(path)}: resource {_show(str(name))} is not one of the book's tables ({', '.join(TABLES)})"
+            )
         elif resource.get("path") != f"{name}.csv":
-            problems.append(f"{_where(path)}: resource '{name}' must have \"path\": \"{name}.csv\"")
+            problems.append(f'{_where(path)}: resource \'{name}\' must have "path": "{name}.csv"')
         else:
-            fields = (resource.get("schema") or {}).get("fields") if isinstance(resource.get("schema"), dict) else None
-            if not isinstance(fields, list) or not fields or not all(
-                    isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
-                problems.append(f"{_where(path)}: resource '{name}' needs a schema with a list of named fields")
+            fields = (
+                (resource.get("schema") or {}).get("fields")
+                if isinstance(resource.get("schema"), dict)
+                else None
+            )
+            if (
+                not isinstance(fields, list)
+                or not fields
+                or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
+            ):
+                problems.append(
+                    f"{_where(path)}: resource '{name}' needs a schema with a list of named fields"
+                )
     missing = [name for name in TABLES if name not in by_name]
     if missing:
-        problems.append(f"{_where(path)}: no resource (schema) for {', '.join(f'{n}.csv' for n in missing)}; "
-                        "every table must be described, or it would go unchecked")
+        problems.append(
+            f"{_where(path)}: no resource (schema) for {', '.join(f'{n}.csv' for n in missing)}; "
+            "every table must be described, or it would go unchecked"
+        )
     if len(by_name) != len(resources):
         problems.append(f"{_where(path)}: a table is described twice in 'resources'")
     return None if problems else package
@@ -360,16 +397,26 @@ def _describe(err, table: Table | None, path: Path) -> str:
         column = "id"
         first = re.search(r"\d+", err.note or "")
         cells = getattr(err, "cells", None) or [""]
-        where = f" (first used on row {table.line_of_record(int(first.group())) if table else first.group()})" if first else ""
+        where = (
+            f" (first used on row {table.line_of_record(int(first.group())) if table else first.group()})"
+            if first
+            else ""
+        )
         note = f"duplicate id '{cells[0]}'{where}"
-    elif err.type == "constraint-error" and (enum := re.fullmatch(r'constraint "enum" is "(\[.*\])"', note or "")):
+    elif err.type == "constraint-error" and (
+        enum := re.fullmatch(r'constraint "enum" is "(\[.*\])"', note or "")
+    ):
         try:
             allowed = ", ".join(ast.literal_eval(enum.group(1)))
         except (ValueError, SyntaxError):
             allowed = enum.group(1)
         note = f"value {_show(str(err.cell))} is not one of: {allowed}"
     elif getattr(err, "cell", None) is not None:
-        note = f"value {_show(str(err.cell))} breaks the rule: {note}" if note else f"value {_show(str(err.cell))}: {err.title}"
+        note = (
+            f"value {_show(str(err.cell))} breaks the rule: {note}"
+            if note
+            else f"value {_show(str(err.cell))}: {err.title}"
+        )
     return f"{_where(path, row, column)}: {err.type}: {note}"
 
 
@@ -390,48 +437,68 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
             for column in columns:
                 value = row.get(column) or ""
                 if MARKUP.search(value):
-                    problems.append(f"{_where(path[name], line, column)}: {_show(value)} contains markup characters; "
-                                    "it is shown as a name, so it must be plain text")
+                    problems.append(
+                        f"{_where(path[name], line, column)}: {_show(value)} contains markup characters; "
+                        "it is shown as a name, so it must be plain text"
+                    )
                 elif " : " in value:
-                    problems.append(f"{_where(path[name], line, column)}: {_show(value)} contains ' : ' "
-                                    "(a glossary term would read it as a classifier)")
+                    problems.append(
+                        f"{_where(path[name], line, column)}: {_show(value)} contains ' : ' "
+                        "(a glossary term would read it as a classifier)"
+                    )
     for line, row in rows("entities"):
         label = row.get("label") or ""
         anchor = make_id(f"term-{label}")  # what the glossary links to, ignoring case (Sphinx keeps it)
         if label and anchor == "term":
-            problems.append(f"{_where(path['entities'], line, 'label')}: {_show(label)} has no letter or digit to link to")
+            problems.append(
+                f"{_where(path['entities'], line, 'label')}: {_show(label)} has no letter or digit to link to"
+            )
         elif anchor in anchors and label:
-            problems.append(f"{_where(path['entities'], line, 'label')}: '{label}' gives the same glossary anchor as '{anchors[anchor]}'")
+            problems.append(
+                f"{_where(path['entities'], line, 'label')}: '{label}' gives the same glossary anchor as '{anchors[anchor]}'"
+            )
         anchors[anchor] = label
     for name in ("entities", "statements", "table1", "errata"):
         for line, row in rows(name):
             column = "citation" if name == "table1" else "citations"
             for key in tables[name].items(row, column):
                 if key not in refs:
-                    problems.append(f"{_where(path[name], line, column)}: unknown citation key '{key}' (not in references.bib)")
+                    problems.append(
+                        f"{_where(path[name], line, column)}: unknown citation key '{key}' (not in references.bib)"
+                    )
     for line, row in rows("statements"):
         used.update((row.get("subject"), row.get("object")))
         if row.get("subject") and row.get("subject") == row.get("object"):
-            problems.append(f"{_where(path['statements'], line, 'object')}: self-loop: '{row['subject']}' points at itself")
+            problems.append(
+                f"{_where(path['statements'], line, 'object')}: self-loop: '{row['subject']}' points at itself"
+            )
         for fig in tables["statements"].items(row, "figures"):
             if fig not in figure_ids:
-                problems.append(f"{_where(path['statements'], line, 'figures')}: unknown figure id '{fig}' (not in figures.csv)")
+                problems.append(
+                    f"{_where(path['statements'], line, 'figures')}: unknown figure id '{fig}' (not in figures.csv)"
+                )
         problems.extend(_scope_problem(path["statements"], line, row))
     for line, row in rows("entities"):
         if row.get("id") and row["id"] not in used:
-            problems.append(f"{_where(path['entities'], line, 'id')}: orphan entity '{row['id']}' is in no statement")
+            problems.append(
+                f"{_where(path['entities'], line, 'id')}: orphan entity '{row['id']}' is in no statement"
+            )
     parent_of = {r["id"]: r.get("part_of") or "" for r in tables["figures"].rows}
     for line, row in rows("figures"):
         parent = row.get("part_of") or ""
         if parent and parent_of.get(parent):
-            problems.append(f"{_where(path['figures'], line, 'part_of')}: '{parent}' is itself a panel of "
-                            f"'{parent_of[parent]}'; a panel must belong to a whole figure")
+            problems.append(
+                f"{_where(path['figures'], line, 'part_of')}: '{parent}' is itself a panel of "
+                f"'{parent_of[parent]}'; a panel must belong to a whole figure"
+            )
     for line, row in rows("statements"):
         figs = tables["statements"].items(row, "figures")
         for fig in figs:
             if parent_of.get(fig) and parent_of[fig] not in figs:
-                problems.append(f"{_where(path['statements'], line, 'figures')}: panel '{fig}' is part of "
-                                f"'{parent_of[fig]}', which the statement must list too")
+                problems.append(
+                    f"{_where(path['statements'], line, 'figures')}: panel '{fig}' is part of "
+                    f"'{parent_of[fig]}', which the statement must list too"
+                )
     shown = {f for r in tables["statements"].rows for f in tables["statements"].items(r, "figures")}
     for line, row in rows("figures"):
         if row.get("id") and row["id"] not in shown:
@@ -439,9 +506,13 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
     for line, row in rows("table1"):
         cells, mass = (row.get("cells_per_dose") or "").strip(), (row.get("mg_per_kg_per_dose") or "").strip()
         if row.get("product") == "cells" and (not cells or mass):
-            problems.append(f"{_where(path['table1'], line, 'cells_per_dose')}: a cell product needs cells_per_dose and no mg_per_kg_per_dose")
+            problems.append(
+                f"{_where(path['table1'], line, 'cells_per_dose')}: a cell product needs cells_per_dose and no mg_per_kg_per_dose"
+            )
         if row.get("product") == "extracellular_vesicles" and (cells or not mass):
-            problems.append(f"{_where(path['table1'], line, 'mg_per_kg_per_dose')}: a vesicle product needs mg_per_kg_per_dose and no cells_per_dose")
+            problems.append(
+                f"{_where(path['table1'], line, 'mg_per_kg_per_dose')}: a vesicle product needs mg_per_kg_per_dose and no cells_per_dose"
+            )
     return problems
 
 
@@ -451,16 +522,22 @@ def _scope_problem(path: Path, line: int, row: dict) -> list[str]:
     where = _where(path, line, "cancer_pain")
     if scope == "measured":
         if evidence in REVIEW_EVIDENCE or evidence == "in_vitro":
-            return [f"{where}: 'measured' needs primary data from a pain model, but the evidence is '{evidence}' "
-                    "(a review's statement is 'asserted'; cell culture is 'extrapolated')"]
+            return [
+                f"{where}: 'measured' needs primary data from a pain model, but the evidence is '{evidence}' "
+                "(a review's statement is 'asserted'; cell culture is 'extrapolated')"
+            ]
         if (row.get("setting") or "") not in CANCER_PAIN_SETTINGS:
-            return [f"{where}: 'measured' needs a cancer or cancer-treatment pain setting, not '{row.get('setting')}' "
-                    "(use 'extrapolated')"]
+            return [
+                f"{where}: 'measured' needs a cancer or cancer-treatment pain setting, not '{row.get('setting')}' "
+                "(use 'extrapolated')"
+            ]
         if row.get("species") == "none":
             return [f"{where}: 'measured' needs the species measured, not 'none'"]
     if scope == "asserted" and evidence and evidence not in REVIEW_EVIDENCE:
-        return [f"{where}: 'asserted' is for a review's statement without primary data, but the evidence is "
-                f"'{evidence}' (use 'measured' or 'extrapolated')"]
+        return [
+            f"{where}: 'asserted' is for a review's statement without primary data, but the evidence is "
+            f"'{evidence}' (use 'measured' or 'extrapolated')"
+        ]
     return []
 
 
@@ -490,23 +567,31 @@ def _editable_source() -> Path | None:
     except (metadata.PackageNotFoundError, ValueError):
         return None
     url = urlparse(record.get("url", ""))
-    return Path(unquote(url.path)) if record.get("dir_info", {}).get("editable") and url.scheme == "file" else None
+    return (
+        Path(unquote(url.path))
+        if record.get("dir_info", {}).get("editable") and url.scheme == "file"
+        else None
+    )
 
 
 def bibliography(data_dir: Path | str) -> Path | None:
     """The BibTeX file that ``datapackage.json`` names (``"bibliography"``, relative to its folder),
     or None when the file cannot be read or names none (:func:`validate` says why)."""
     try:
-        name = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8-sig")).get("bibliography")
+        name = json.loads((Path(data_dir) / "datapackage.json").read_text(encoding="utf-8-sig")).get(
+            "bibliography"
+        )
     except (OSError, ValueError, AttributeError):
         return None
     return Path(data_dir) / name if isinstance(name, str) and name.strip() else None
 
 
 def _not_found() -> str:
-    return (f"data/datapackage.json: not found in {Path.cwd()} or any folder above it, and this "
-            "installation of mechgraph has no bundled copy of the data; give the data folder, "
-            "e.g. load('path/to/data')")
+    return (
+        f"data/datapackage.json: not found in {Path.cwd()} or any folder above it, and this "
+        "installation of mechgraph has no bundled copy of the data; give the data folder, "
+        "e.g. load('path/to/data')"
+    )
 
 
 def _validate(data_dir: Path, bib_path: Path | None, review: str) -> list[str]:
@@ -515,8 +600,10 @@ def _validate(data_dir: Path, bib_path: Path | None, review: str) -> list[str]:
     if package is not None and bib_path is None:
         bib_path = bibliography(data_dir)
         if bib_path is None:
-            problems.append(f"{_where(data_dir / 'datapackage.json')}: no \"bibliography\" naming the BibTeX "
-                            "file of the citation keys (a path relative to this folder, e.g. \"../references.bib\")")
+            problems.append(
+                f'{_where(data_dir / "datapackage.json")}: no "bibliography" naming the BibTeX '
+                'file of the citation keys (a path relative to this folder, e.g. "../references.bib")'
+            )
     if bib_path is None:  # nothing further can be checked
         return problems
     tables: dict[str, Table | None] = {}
@@ -539,8 +626,12 @@ def _validate(data_dir: Path, bib_path: Path | None, review: str) -> list[str]:
     problems += _frictionless_problems(package, tables)
     if problems:
         return problems
-    return (_vocabulary_checks(package, tables) + _cross_checks(tables, refs) + _question_checks(tables, refs)
-            + _appraisal_checks(tables, refs))
+    return (
+        _vocabulary_checks(package, tables)
+        + _cross_checks(tables, refs)
+        + _question_checks(tables, refs)
+        + _appraisal_checks(tables, refs)
+    )
 
 
 def _delimiters(resource: dict) -> dict[str, str]:
@@ -558,8 +649,10 @@ def _vocabulary_checks(package: dict, tables: dict[str, Table]) -> list[str]:
     for line, row in zip(vocabulary.lines, vocabulary.rows):
         values = terms.setdefault(row["vocabulary"], {})
         if row["value"] in values:
-            problems.append(f"{_where(vocabulary.path, line, 'value')}: '{row['value']}' is listed twice in "
-                            f"vocabulary '{row['vocabulary']}'")
+            problems.append(
+                f"{_where(vocabulary.path, line, 'value')}: '{row['value']}' is listed twice in "
+                f"vocabulary '{row['vocabulary']}'"
+            )
         values[row["value"]] = row["group"]
     used: set[str] = set()
     for resource in package["resources"]:
@@ -567,32 +660,43 @@ def _vocabulary_checks(package: dict, tables: dict[str, Table]) -> list[str]:
         for column in (f for f in resource["schema"]["fields"] if f.get("vocabulary")):
             name, values = column["vocabulary"], terms.get(column["vocabulary"])
             if values is None:
-                problems.append(f"{_where(package_path)}: column '{column['name']}' of {resource['name']}.csv names "
-                                f"vocabulary '{name}', which has no rows in vocabulary.csv")
+                problems.append(
+                    f"{_where(package_path)}: column '{column['name']}' of {resource['name']}.csv names "
+                    f"vocabulary '{name}', which has no rows in vocabulary.csv"
+                )
                 continue
             used |= {name, f"{name}_group"}
             for line, row in zip(table.lines, table.rows):
                 value = row[column["name"]]
                 if value and value not in values:
-                    problems.append(f"{_where(table.path, line, column['name'])}: value {_show(value)} is not in "
-                                    f"vocabulary '{name}' (vocabulary.csv): {', '.join(values)}")
+                    problems.append(
+                        f"{_where(table.path, line, column['name'])}: value {_show(value)} is not in "
+                        f"vocabulary '{name}' (vocabulary.csv): {', '.join(values)}"
+                    )
     for line, row in zip(vocabulary.lines, vocabulary.rows):
         name, group = row["vocabulary"], row["group"]
         groups = terms.get(f"{name}_group")
         if name not in used:
-            problems.append(f"{_where(vocabulary.path, line, 'vocabulary')}: no column of datapackage.json uses "
-                            f"vocabulary '{name}' (a misspelt name?)")
+            problems.append(
+                f"{_where(vocabulary.path, line, 'vocabulary')}: no column of datapackage.json uses "
+                f"vocabulary '{name}' (a misspelt name?)"
+            )
         elif groups is None and group:
-            problems.append(f"{_where(vocabulary.path, line, 'group')}: '{group}' is a group, but there is no "
-                            f"vocabulary '{name}_group' to define it")
+            problems.append(
+                f"{_where(vocabulary.path, line, 'group')}: '{group}' is a group, but there is no "
+                f"vocabulary '{name}_group' to define it"
+            )
         elif groups is not None and group not in groups:
-            problems.append(f"{_where(vocabulary.path, line, 'group')}: {_show(group) if group else 'an empty cell'} "
-                            f"is not a value of vocabulary '{name}_group': {', '.join(groups)}")
+            problems.append(
+                f"{_where(vocabulary.path, line, 'group')}: {_show(group) if group else 'an empty cell'} "
+                f"is not a value of vocabulary '{name}_group': {', '.join(groups)}"
+            )
     return problems
 
 
-def validate(data_dir: Path | str | None = None, bib_path: Path | str | None = None,
-             review: str = REVIEW_KEY) -> list[str]:
+def validate(
+    data_dir: Path | str | None = None, bib_path: Path | str | None = None, review: str = REVIEW_KEY
+) -> list[str]:
     """Every problem in the data, one line each; an empty list means fit to build. Never raises.
 
     ``data_dir`` defaults to :func:`find_data`, ``bib_path`` to the file its ``datapackage.json``
@@ -618,6 +722,7 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
     problems: list[str] = []
     path = tables["questions"].path
     for line, row in zip(tables["questions"].lines, tables["questions"].rows):
+
         def bad(column: str, what: str) -> None:
             problems.append(f"{_where(path, line, column)}: {what}")
 
@@ -626,12 +731,18 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
                 bad("citations", f"unknown citation key '{key}' (not in references.bib)")
         present = [letter for letter in OPTION_LETTERS if (row.get(f"option_{letter}") or "").strip()]
         for letter in OPTION_LETTERS:
-            option, feedback = (row.get(f"option_{letter}") or "").strip(), (row.get(f"feedback_{letter}") or "").strip()
+            option, feedback = (
+                (row.get(f"option_{letter}") or "").strip(),
+                (row.get(f"feedback_{letter}") or "").strip(),
+            )
             if option and not feedback:
-                bad(f"feedback_{letter}", f"option {letter.upper()} has no feedback; every option needs its own explanation")
+                bad(
+                    f"feedback_{letter}",
+                    f"option {letter.upper()} has no feedback; every option needs its own explanation",
+                )
             if feedback and not option:
                 bad(f"option_{letter}", f"feedback_{letter} is given but option {letter.upper()} is empty")
-        if present != list(OPTION_LETTERS[:len(present)]):
+        if present != list(OPTION_LETTERS[: len(present)]):
             gap = next(letter for letter in OPTION_LETTERS if letter not in present)
             bad(f"option_{gap}", "options must be filled in order A, B, C... without gaps")
         correct = tables["questions"].items(row, "correct")
@@ -643,17 +754,26 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
             bad("correct", "a letter is repeated")
             continue
         kind = row.get("kind")
-        if kind == "true_false" and ([row.get("option_a"), row.get("option_b")] != ["True", "False"] or len(present) != 2
-                                     or len(correct) != 1):
+        if kind == "true_false" and (
+            [row.get("option_a"), row.get("option_b")] != ["True", "False"]
+            or len(present) != 2
+            or len(correct) != 1
+        ):
             bad("option_a", "a true_false question has exactly the options 'True' and 'False' and one answer")
         elif kind == "ordering" and (sorted(correct) != present or len(present) < 3):
-            bad("correct", "an ordering question lists every option (at least three) once, in the right order")
+            bad(
+                "correct", "an ordering question lists every option (at least three) once, in the right order"
+            )
         elif kind in ("multiple_choice", "predict") and (len(present) < 3 or len(correct) >= len(present)):
-            bad("correct", "a multiple-choice question needs at least three options and at least one wrong one")
+            bad(
+                "correct",
+                "a multiple-choice question needs at least three options and at least one wrong one",
+            )
     return problems
 
 
 # --- appraisal of the Table 1 studies (data/table1_appraisal.csv) -----------------------------
+
 
 def _appraisal_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[str]:
     """Each study of Table 1 is judged once on every criterion, and each judgement cites its source."""
@@ -666,10 +786,14 @@ def _appraisal_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> l
     for line, row in zip(tables["table1_appraisal"].lines, rows):
         for key in tables["table1_appraisal"].items(row, "citations"):
             if key not in refs:
-                problems.append(f"{_where(path, line, 'citations')}: unknown citation key '{key}' (not in references.bib)")
+                problems.append(
+                    f"{_where(path, line, 'citations')}: unknown citation key '{key}' (not in references.bib)"
+                )
         pair = (row.get("study"), row.get("criterion"))
         if pair in seen:
-            problems.append(f"{_where(path, line, 'criterion')}: study '{pair[0]}' is judged twice on '{pair[1]}'")
+            problems.append(
+                f"{_where(path, line, 'criterion')}: study '{pair[0]}' is judged twice on '{pair[1]}'"
+            )
         seen.add(pair)
     for study in sorted(studies):
         missing = [c for c in criteria if (study, c) not in seen]

@@ -13,6 +13,7 @@ links and tooltips work. Meaning is never carried by colour alone:
 * a star marks links measured in a cancer or cancer-treatment pain model (``cancer_pain`` is
   ``measured``; ``asserted`` and ``extrapolated`` links carry none).
 """
+
 from __future__ import annotations
 
 import functools
@@ -116,47 +117,78 @@ class Diagram:
                 return f"{{term}}`{text} <{label}>`" if text != label else f"{{term}}`{label}`"
 
             cite = f" {{cite:p}}`{','.join(keys)}`"
-            return (f"{term(subj, sentence_case(subj))} {relation} {term(obj, obj)} ({_md_escape(row.context)}; "
-                    f"{evidence}{species}; {scope}){cite}")
+            return (
+                f"{term(subj, sentence_case(subj))} {relation} {term(obj, obj)} ({_md_escape(row.context)}; "
+                f"{evidence}{species}; {scope}){cite}"
+            )
         refs = "; ".join(
             f'<a href="{html.escape(self.data.references[k].url)}">{html.escape(self.data.references[k].short)}</a>'
-            if self.data.references[k].url else html.escape(self.data.references[k].short) for k in keys)
-        return (f"<strong>{html.escape(subj)}</strong> {relation} <strong>{html.escape(obj)}</strong> "
-                f"({html.escape(row.context)}; {evidence}{species}; {scope}). {refs}")
+            if self.data.references[k].url
+            else html.escape(self.data.references[k].short)
+            for k in keys
+        )
+        return (
+            f"<strong>{html.escape(subj)}</strong> {relation} <strong>{html.escape(obj)}</strong> "
+            f"({html.escape(row.context)}; {evidence}{species}; {scope}). {refs}"
+        )
 
     def _drawing_html(self, heading: bool) -> str:
         svg = "\n".join(line for line in self.svg.splitlines() if line.strip())
-        title = f'<p class="mechgraph-title"><strong>{html.escape(self.title)}</strong></p>\n' if heading else ""
-        text_link = (f'<p class="mechgraph-skip"><a href="#{self.slug}-text">Text description of this diagram</a>'
-                     f' <span aria-hidden="true">&#8595;</span></p>\n')
-        box = (f'<div class="mechgraph-scroll" tabindex="0" role="region" aria-label="{html.escape(self.title)} '
-               f'(diagram; scroll sideways if it is wider than the page)">\n{svg}\n</div>\n'
-               '<p class="mechgraph-hint" aria-hidden="true">Scroll sideways to see the whole diagram &#8594;</p>\n')
+        title = (
+            f'<p class="mechgraph-title"><strong>{html.escape(self.title)}</strong></p>\n' if heading else ""
+        )
+        text_link = (
+            f'<p class="mechgraph-skip"><a href="#{self.slug}-text">Text description of this diagram</a>'
+            f' <span aria-hidden="true">&#8595;</span></p>\n'
+        )
+        box = (
+            f'<div class="mechgraph-scroll" tabindex="0" role="region" aria-label="{html.escape(self.title)} '
+            f'(diagram; scroll sideways if it is wider than the page)">\n{svg}\n</div>\n'
+            '<p class="mechgraph-hint" aria-hidden="true">Scroll sideways to see the whole diagram &#8594;</p>\n'
+        )
         if self.whole:
-            zoom = ('<div class="mechgraph-zoom" role="toolbar" aria-label="Zoom">'
-                    '<button type="button" data-zoom="out" aria-label="Zoom out">&#8722;</button>'
-                    '<button type="button" data-zoom="fit">Fit to page</button>'
-                    '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
-                    '<button type="button" data-zoom="reset">Full size</button></div>\n')
-            return (f'<details class="mechgraph-whole" id="{self.slug}">\n<summary>{html.escape(self.title)}: '
-                    f'the whole figure, full size (zoom and scroll)</summary>\n{zoom}{box}{self.legend_html}\n')
-        explore = (f'<p class="mechgraph-explore"><a href="{html.escape(self.explore)}">Open this diagram in the '
-                   f'explorer</a> to search, filter and follow its links</p>\n') if self.explore and not heading else ""
-        return f'<div class="mechgraph" id="{self.slug}">\n{title}{text_link}{box}{self.legend_html}\n{explore}'
+            zoom = (
+                '<div class="mechgraph-zoom" role="toolbar" aria-label="Zoom">'
+                '<button type="button" data-zoom="out" aria-label="Zoom out">&#8722;</button>'
+                '<button type="button" data-zoom="fit">Fit to page</button>'
+                '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
+                '<button type="button" data-zoom="reset">Full size</button></div>\n'
+            )
+            return (
+                f'<details class="mechgraph-whole" id="{self.slug}">\n<summary>{html.escape(self.title)}: '
+                f"the whole figure, full size (zoom and scroll)</summary>\n{zoom}{box}{self.legend_html}\n"
+            )
+        explore = (
+            (
+                f'<p class="mechgraph-explore"><a href="{html.escape(self.explore)}">Open this diagram in the '
+                f"explorer</a> to search, filter and follow its links</p>\n"
+            )
+            if self.explore and not heading
+            else ""
+        )
+        return (
+            f'<div class="mechgraph" id="{self.slug}">\n{title}{text_link}{box}{self.legend_html}\n{explore}'
+        )
 
     def _summary(self) -> str:
         return f"Text description: the {len(self.rows)} statements in this diagram"
 
     def _text_html(self, items: str, markdown: bool) -> str:
         gap = "\n\n" if markdown else ""
-        return (f'<details class="mechgraph-text" id="{self.slug}-text">\n<summary>{self._summary()}</summary>'
-                f"{gap}{items}{gap}</details>")
+        return (
+            f'<details class="mechgraph-text" id="{self.slug}-text">\n<summary>{self._summary()}</summary>'
+            f"{gap}{items}{gap}</details>"
+        )
 
     def _close(self) -> str:
         return "</details>" if self.whole else "</div>"
 
     def _repr_html_(self) -> str:
-        items = "<ul>\n" + "\n".join(f"<li>{self._sentence(r, False)}</li>" for r in self.rows.itertuples()) + "\n</ul>"
+        items = (
+            "<ul>\n"
+            + "\n".join(f"<li>{self._sentence(r, False)}</li>" for r in self.rows.itertuples())
+            + "\n</ul>"
+        )
         return f"{self._drawing_html(heading=True)}{self._text_html(items, False)}\n{self._close()}"
 
     def _repr_markdown_(self) -> str:
@@ -167,8 +199,11 @@ class Diagram:
         return f"{self._drawing_html(heading=False)}{self._text_html(items, True)}\n\n{self._close()}\n"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_(),
-                "text/plain": f"Diagram({self.title!r}, {len(self.rows)} statements)"}
+        return {
+            "text/html": self._repr_html_(),
+            "text/markdown": self._repr_markdown_(),
+            "text/plain": f"Diagram({self.title!r}, {len(self.rows)} statements)",
+        }
 
     # -- files for slides ----------------------------------------------------
     def standalone_svg(self) -> str:
@@ -197,8 +232,12 @@ def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple
         rows = data.chapter_statements(chapter)
         if rows.empty:
             raise ValueError(f"no statements for chapter '{chapter}'")
-        return rows, f"chapter-{chapter}", "The mechanisms of this chapter", \
-            "Every statement this chapter makes about a mechanism."
+        return (
+            rows,
+            f"chapter-{chapter}",
+            "The mechanisms of this chapter",
+            "Every statement this chapter makes about a mechanism.",
+        )
     if around is not None:
         if around not in data.entities.index:
             raise ValueError(f"unknown entity '{around}'")
@@ -209,15 +248,25 @@ def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple
             reached |= frontier
         rows = st[st["subject"].isin(reached) & st["object"].isin(reached)]
         label = data.entities.loc[around, "label"]
-        steps = {1: "directly", 2: "within two steps", 3: "within three steps"}.get(depth, f"within {depth} steps")
-        return rows, f"around-{around}-{depth}", f"Everything linked to {label}", \
-            f"Every statement that links {label} {steps} to other entities."
+        steps = {1: "directly", 2: "within two steps", 3: "within three steps"}.get(
+            depth, f"within {depth} steps"
+        )
+        return (
+            rows,
+            f"around-{around}-{depth}",
+            f"Everything linked to {label}",
+            f"Every statement that links {label} {steps} to other entities.",
+        )
     missing = [s for s in statements if s not in st.index]
     if missing:
         raise ValueError(f"unknown statement id(s): {', '.join(missing)}")
     rows = st.loc[list(statements)]
-    return rows, "statements-" + _slug("-".join(statements))[:40], "A selection of statements", \
-        f"A selection of {len(rows)} statements from the book's data."
+    return (
+        rows,
+        "statements-" + _slug("-".join(statements))[:40],
+        "A selection of statements",
+        f"A selection of {len(rows)} statements from the book's data.",
+    )
 
 
 NODE_FONT_SIZE = 12  # points in the SVG: 16 px at natural size
@@ -226,14 +275,23 @@ MIN_LABEL_PX = 11.5  # no label is ever drawn smaller than this on screen (see _
 
 
 def _node_attrs(kind: str) -> dict[str, str]:
-    attrs = {"style": "filled", "fontname": FONT, "fontsize": str(NODE_FONT_SIZE), "color": "#1f2937",
-             "class": f"kind-{kind}"}
+    attrs = {
+        "style": "filled",
+        "fontname": FONT,
+        "fontsize": str(NODE_FONT_SIZE),
+        "color": "#1f2937",
+        "class": f"kind-{kind}",
+    }
     attrs.update(KIND_STYLE[kind])
     return attrs
 
 
 def _edge_attrs(polarity: str, evidence_group: str) -> dict[str, str]:
-    attrs = {"fontname": FONT, "fontsize": str(EDGE_FONT_SIZE), "class": f"pol-{polarity} ev-{evidence_group}"}
+    attrs = {
+        "fontname": FONT,
+        "fontsize": str(EDGE_FONT_SIZE),
+        "class": f"pol-{polarity} ev-{evidence_group}",
+    }
     attrs.update(POLARITY_STYLE[polarity])
     attrs.update(EVIDENCE_STYLE[evidence_group])
     return attrs
@@ -247,19 +305,33 @@ def strongest(data: BookData, evidence) -> str:
 
 def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, str]) -> str:
     """Inline-ready SVG: no prolog, unique ids, responsive width, <title>/<desc> for screen readers."""
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
-    svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{slug}-{html.unescape(m.group(1)).replace("-", "_")}"', svg)
+    svg = re.sub(
+        r' id="([^"]+)"', lambda m: f' id="{slug}-{html.unescape(m.group(1)).replace("-", "_")}"', svg
+    )
     width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
     smallest = min((float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)), default=NODE_FONT_SIZE)
     natural = width * 4 / 3  # px: one SVG unit is one point
     least = natural * min(1.0, MIN_LABEL_PX / (smallest * 4 / 3))
-    svg = re.sub(r'<svg width="[\d.]+pt" height="[\d.]+pt"',
-                 f'<svg width="100%" style="max-width:{natural:.0f}px;min-width:{least:.0f}px;height:auto" '
-                 f'data-natural-width="{natural:.0f}" role="group" '
-                 f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"', svg, count=1)
-    svg = re.sub(r'(<svg[^>]*>)', lambda m: (f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
-                                             f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'), svg, count=1)
+    svg = re.sub(
+        r'<svg width="[\d.]+pt" height="[\d.]+pt"',
+        f'<svg width="100%" style="max-width:{natural:.0f}px;min-width:{least:.0f}px;height:auto" '
+        f'data-natural-width="{natural:.0f}" role="group" '
+        f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"',
+        svg,
+        count=1,
+    )
+    svg = re.sub(
+        r"(<svg[^>]*>)",
+        lambda m: (
+            f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
+            f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'
+        ),
+        svg,
+        count=1,
+    )
+
     # graphviz titles each node and edge with its DOT name; show the readable label instead
     def readable(match: re.Match) -> str:
         name = html.unescape(match.group(1))
@@ -284,13 +356,16 @@ def _edge_sample(polarity_name: str, group: str, with_head: bool) -> str:
     dash = f' stroke-dasharray="{_DASH[group]}"' if _DASH[group] else ""
     head = ""
     if with_head:
-        head = {"up": f'<polygon points="36,3 46,8 36,13" fill="{colour}" stroke="{colour}" />',
-                "down": f'<polygon points="44,2 46,2 46,14 44,14" fill="{colour}" stroke="{colour}" />',
-                "other": f'<polyline points="37,3 46,8 37,13" fill="none" stroke="{colour}" stroke-width="1.4" />',
-                }[polarity_name]
-    return (f'<svg class="key-sample pol-{polarity_name} ev-{group}" width="48" height="16" viewBox="0 0 48 16" '
-            f'aria-hidden="true" focusable="false"><path d="M2,8 L{36 if with_head else 46},8" fill="none" '
-            f'stroke="{colour}" stroke-width="{EVIDENCE_STYLE[group]["penwidth"]}"{dash} />{head}</svg>')
+        head = {
+            "up": f'<polygon points="36,3 46,8 36,13" fill="{colour}" stroke="{colour}" />',
+            "down": f'<polygon points="44,2 46,2 46,14 44,14" fill="{colour}" stroke="{colour}" />',
+            "other": f'<polyline points="37,3 46,8 37,13" fill="none" stroke="{colour}" stroke-width="1.4" />',
+        }[polarity_name]
+    return (
+        f'<svg class="key-sample pol-{polarity_name} ev-{group}" width="48" height="16" viewBox="0 0 48 16" '
+        f'aria-hidden="true" focusable="false"><path d="M2,8 L{36 if with_head else 46},8" fill="none" '
+        f'stroke="{colour}" stroke-width="{EVIDENCE_STYLE[group]["penwidth"]}"{dash} />{head}</svg>'
+    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -299,7 +374,7 @@ def _shape_sample(kind: str) -> str:
     g = graphviz.Digraph("k", graph_attr={"bgcolor": "transparent", "pad": "0", "margin": "0"})
     g.node("n", "", **{**_node_attrs(kind), "width": "0.45", "height": "0.26", "fixedsize": "true"})
     svg = g.pipe(format="svg", encoding="utf-8")
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
     svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
     svg = re.sub(r' id="[^"]+"', "", svg)
@@ -307,7 +382,9 @@ def _shape_sample(kind: str) -> str:
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
-def legend_html(data: BookData, kinds: list[str], polarities: list[str], groups: list[str], measured: bool) -> str:
+def legend_html(
+    data: BookData, kinds: list[str], polarities: list[str], groups: list[str], measured: bool
+) -> str:
     """The diagram's key as HTML text (so it reads at the page's own size), one heading per channel,
     listing only what the diagram uses; each sample is drawn with the diagram's own styles."""
     kind_names, polarity_names = data.labels("entity_kind"), data.labels("relation_group")
@@ -317,13 +394,31 @@ def legend_html(data: BookData, kinds: list[str], polarities: list[str], groups:
         entries = "".join(f"<li>{sample}<span>{html.escape(text)}</span></li>" for sample, text in items)
         return f'<div class="key-group"><p class="key-heading">{html.escape(heading)}</p><ul>{entries}</ul></div>'
 
-    parts = [block(LEGEND_HEADINGS["shape"], [(_shape_sample(k), kind_names[k]) for k in kinds]),
-             block(LEGEND_HEADINGS["arrow"], [(_edge_sample(p, "animal", True), polarity_names[p]) for p in polarities]),
-             block(LEGEND_HEADINGS["line"], [(_edge_sample("other", g, False), group_names[g]) for g in groups])]
+    parts = [
+        block(LEGEND_HEADINGS["shape"], [(_shape_sample(k), kind_names[k]) for k in kinds]),
+        block(
+            LEGEND_HEADINGS["arrow"],
+            [(_edge_sample(p, "animal", True), polarity_names[p]) for p in polarities],
+        ),
+        block(LEGEND_HEADINGS["line"], [(_edge_sample("other", g, False), group_names[g]) for g in groups]),
+    ]
     if measured:
-        parts.append(block(LEGEND_HEADINGS["star"], [(f'<span class="key-star" aria-hidden="true">{MEASURED_MARK}</span>',
-                                                      "on an arrow: shown in a cancer or cancer-treatment pain model")]))
-    return '<div class="mechgraph-legend" role="group" aria-label="Key to the diagram">' + "".join(parts) + "</div>"
+        parts.append(
+            block(
+                LEGEND_HEADINGS["star"],
+                [
+                    (
+                        f'<span class="key-star" aria-hidden="true">{MEASURED_MARK}</span>',
+                        "on an arrow: shown in a cancer or cancer-treatment pain model",
+                    )
+                ],
+            )
+        )
+    return (
+        '<div class="mechgraph-legend" role="group" aria-label="Key to the diagram">'
+        + "".join(parts)
+        + "</div>"
+    )
 
 
 COLUMN_PX = 750  # the text column of sphinx-book-theme in a 1366 px wide window (measured: 754 px)
@@ -357,8 +452,13 @@ def _best_layout(g: graphviz.Digraph) -> str:
 def node_spec(data: BookData, node: str, link_base: str = "") -> dict[str, str]:
     """Label and attributes of one entity's node (shared with the explorer's export)."""
     e = data.entities.loc[node]
-    return {"label": dot_text(e["label"], LABEL_WRAP), **_node_attrs(e["kind"]), "URL": term_url(e["label"], link_base),
-            "tooltip": dot_text(f"{e['label']}: {e['definition']}"), "target": "_top"}
+    return {
+        "label": dot_text(e["label"], LABEL_WRAP),
+        **_node_attrs(e["kind"]),
+        "URL": term_url(e["label"], link_base),
+        "tooltip": dot_text(f"{e['label']}: {e['definition']}"),
+        "target": "_top",
+    }
 
 
 def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
@@ -371,20 +471,35 @@ def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
     measured = bool(data.measured(group).any())
     words = data.labels("relation")[rel]
     label = f"{MEASURED_MARK} " * measured + words
-    tip = (f"{ent.loc[subj, 'label']} {words} {ent.loc[obj, 'label']}. "
-           f"Evidence: {data.labels('evidence_group')[grp]}. Sources: {sources}")
-    attrs = {"label": dot_text(label), "tooltip": dot_text(tip), "labeltooltip": dot_text(tip),
-             **_edge_attrs(data.groups("relation")[rel], grp)}
+    tip = (
+        f"{ent.loc[subj, 'label']} {words} {ent.loc[obj, 'label']}. "
+        f"Evidence: {data.labels('evidence_group')[grp]}. Sources: {sources}"
+    )
+    attrs = {
+        "label": dot_text(label),
+        "tooltip": dot_text(tip),
+        "labeltooltip": dot_text(tip),
+        **_edge_attrs(data.groups("relation")[rel], grp),
+    }
     doi = next((refs[k].url for k in keys if refs[k].url), "")
     if doi:
         attrs.update(URL=doi, target="_top")
     return attrs
 
 
-def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = None,
-            around: str | None = None, depth: int = 1, statements: list[str] | None = None,
-            measured_only: bool = False, title: str | None = None, caption: str | None = None,
-            link_base: str = "") -> Diagram:
+def diagram(
+    data: BookData,
+    *,
+    figure: str | None = None,
+    chapter: str | None = None,
+    around: str | None = None,
+    depth: int = 1,
+    statements: list[str] | None = None,
+    measured_only: bool = False,
+    title: str | None = None,
+    caption: str | None = None,
+    link_base: str = "",
+) -> Diagram:
     """Render one selection of statements (exactly one of figure/chapter/around/statements)."""
     rows, slug, auto_title, auto_caption = _select(data, figure, chapter, around, depth, statements)
     if measured_only:
@@ -395,30 +510,62 @@ def diagram(data: BookData, *, figure: str | None = None, chapter: str | None = 
         raise ValueError(f"the selection '{slug}' has no statements to draw")
     title, caption = title or auto_title, caption or auto_caption
     ent, refs = data.entities, data.references
-    g = graphviz.Digraph(slug, graph_attr={
-        "rankdir": "LR", "bgcolor": "transparent", "fontname": FONT, "nodesep": NODESEP, "ranksep": RANKSEP,
-        "pad": "0.1", "newrank": "true", "tooltip": title})
+    g = graphviz.Digraph(
+        slug,
+        graph_attr={
+            "rankdir": "LR",
+            "bgcolor": "transparent",
+            "fontname": FONT,
+            "nodesep": NODESEP,
+            "ranksep": RANKSEP,
+            "pad": "0.1",
+            "newrank": "true",
+            "tooltip": title,
+        },
+    )
     nodes = list(dict.fromkeys(list(rows["subject"]) + list(rows["object"])))
     for node in nodes:
         g.node(node, **node_spec(data, node, link_base))
     for (subj, rel, obj), group in rows.groupby(["subject", "relation", "object"], sort=False):
         g.edge(subj, obj, **edge_spec(data, group))
-    desc = (f"{caption} Diagram of {len(nodes)} entities and {len(rows)} statements; "
-            "the full list follows the figure as text.")
+    desc = (
+        f"{caption} Diagram of {len(nodes)} entities and {len(rows)} statements; "
+        "the full list follows the figure as text."
+    )
     titles = {n: ent.loc[n, "label"] for n in nodes} | {slug: title}
     words = data.labels("relation")
-    titles |= {f"{s}->{o}": f"{ent.loc[s, 'label']} {words[r]} {ent.loc[o, 'label']}"
-               for s, r, o in zip(rows["subject"], rows["relation"], rows["object"])}
+    titles |= {
+        f"{s}->{o}": f"{ent.loc[s, 'label']} {words[r]} {ent.loc[o, 'label']}"
+        for s, r, o in zip(rows["subject"], rows["relation"], rows["object"])
+    }
     svg = _finish_svg(_best_layout(g), slug, title, desc, titles)
-    polarities, groups = set(rows["relation"].map(data.groups("relation"))), set(rows["evidence"].map(data.groups("evidence")))
-    legend = legend_html(data, [k for k in data.labels("entity_kind") if k in set(ent.loc[nodes, "kind"])],
-                         [p for p in data.labels("relation_group") if p in polarities],
-                         [g for g in data.labels("evidence_group") if g in groups], bool(data.measured(rows).any()))
-    return Diagram(slug, title, caption, svg, legend, g.source, rows, data,
-                   explore=_explorer_link(rows, figure, chapter, around, depth, measured_only, link_base))
+    polarities, groups = (
+        set(rows["relation"].map(data.groups("relation"))),
+        set(rows["evidence"].map(data.groups("evidence"))),
+    )
+    legend = legend_html(
+        data,
+        [k for k in data.labels("entity_kind") if k in set(ent.loc[nodes, "kind"])],
+        [p for p in data.labels("relation_group") if p in polarities],
+        [g for g in data.labels("evidence_group") if g in groups],
+        bool(data.measured(rows).any()),
+    )
+    return Diagram(
+        slug,
+        title,
+        caption,
+        svg,
+        legend,
+        g.source,
+        rows,
+        data,
+        explore=_explorer_link(rows, figure, chapter, around, depth, measured_only, link_base),
+    )
 
 
-def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, measured_only: bool, link_base: str) -> str:
+def _explorer_link(
+    rows: pd.DataFrame, figure, chapter, around, depth, measured_only: bool, link_base: str
+) -> str:
     """The explorer view of a selection: the same figure, chapter or neighbourhood; for a list of
     statements, the chapter they come from (the explorer selects by figure, chapter or entity)."""
     if around is not None:
@@ -428,18 +575,34 @@ def _explorer_link(rows: pd.DataFrame, figure, chapter, around, depth, measured_
         chapter = chapters[0] if len(chapters) == 1 else None
         if chapter is None:
             return ""
-    return explorer_url(figure=figure, chapter=chapter if figure is None else None, measured=measured_only,
-                        link_base=link_base)
+    return explorer_url(
+        figure=figure,
+        chapter=chapter if figure is None else None,
+        measured=measured_only,
+        link_base=link_base,
+    )
 
 
 EXPLORER_PAGE = "explorer.html"
 
 
-def explorer_url(*, figure: str | None = None, chapter: str | None = None, around: str | None = None,
-                 depth: int | None = None, measured: bool = False, link_base: str = "") -> str:
+def explorer_url(
+    *,
+    figure: str | None = None,
+    chapter: str | None = None,
+    around: str | None = None,
+    depth: int | None = None,
+    measured: bool = False,
+    link_base: str = "",
+) -> str:
     """The relative link that opens one view of the explorer, e.g. ``explorer.html?figure=fig1``."""
-    params = [("around", around), ("depth", depth), ("figure", figure), ("chapter", chapter),
-              ("measured", 1 if measured else None)]
+    params = [
+        ("around", around),
+        ("depth", depth),
+        ("figure", figure),
+        ("chapter", chapter),
+        ("measured", 1 if measured else None),
+    ]
     query = urlencode([(k, v) for k, v in params if v is not None])
     return f"{link_base}{EXPLORER_PAGE}" + (f"?{query}" if query else "")
 

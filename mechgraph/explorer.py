@@ -10,6 +10,7 @@ them and lays them out; it adds no style of its own.
 
 :func:`mechgraph.diagram.explorer_url` gives the link that opens a view (``explorer.html?figure=fig1``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,8 +29,14 @@ PAGE_ASPECT = 1.6  # width / height the page prefers when it picks a layout dire
 ERRATA_PAGE = "08-critical-reading.html"
 BIBLIOGRAPHY_PAGE = "bibliography.html"
 #: the graph statement of every explorer drawing: the attributes :func:`mechgraph.diagram` gives its graphs
-GRAPH_ATTRS = {"bgcolor": "transparent", "fontname": FONT, "nodesep": NODESEP, "ranksep": RANKSEP, "pad": "0.1",
-               "newrank": "true"}
+GRAPH_ATTRS = {
+    "bgcolor": "transparent",
+    "fontname": FONT,
+    "nodesep": NODESEP,
+    "ranksep": RANKSEP,
+    "pad": "0.1",
+    "newrank": "true",
+}
 
 
 def _statement(g: graphviz.Digraph) -> str:
@@ -61,8 +68,13 @@ def graph_statement() -> str:
 
 def legend_svg(data: BookData) -> str:
     """The book diagrams' legend with every entity kind, arrowhead and line style (drawn by the engine)."""
-    return legend_html(data, list(data.labels("entity_kind")), list(data.labels("relation_group")),
-                       list(data.labels("evidence_group")), True)
+    return legend_html(
+        data,
+        list(data.labels("entity_kind")),
+        list(data.labels("relation_group")),
+        list(data.labels("evidence_group")),
+        True,
+    )
 
 
 def synonyms(label: str, definition: str, entity_id: str) -> list[str]:
@@ -81,7 +93,12 @@ def synonyms(label: str, definition: str, entity_id: str) -> list[str]:
 def _citation(data: BookData, key: str, anchors: dict[str, str]) -> dict:
     ref = data.references[key]
     anchor = anchors.get(key, "")
-    return {"short": ref.short, "doi": ref.doi, "url": ref.url, "bib": f"{BIBLIOGRAPHY_PAGE}#{anchor}" if anchor else ""}
+    return {
+        "short": ref.short,
+        "doi": ref.doi,
+        "url": ref.url,
+        "bib": f"{BIBLIOGRAPHY_PAGE}#{anchor}" if anchor else "",
+    }
 
 
 def reachable_subsets(data: BookData, group) -> list[tuple[str, ...]]:
@@ -98,7 +115,12 @@ def reachable_subsets(data: BookData, group) -> list[tuple[str, ...]]:
     evidence_choices = [set(c) for n in range(1, len(kinds) + 1) for c in itertools.combinations(kinds, n)]
     masks = [[mask(lambda r, ev=ev: evidence_group[r.evidence] in ev) for ev in evidence_choices]]
     for column in ("species", "setting", "chapter"):
-        masks.append([mask(lambda r, v=v: v in (None, getattr(r, column))) for v in [None, *sorted(set(group[column]))]])
+        masks.append(
+            [
+                mask(lambda r, v=v, c=column: v in (None, getattr(r, c)))
+                for v in [None, *sorted(set(group[column]))]
+            ]
+        )
     figures = [None, *sorted({f for cell in group["figures"] for f in cell})]
     masks.append([mask(lambda r, f=f: f is None or f in r.figures) for f in figures])
     masks.append([mask(lambda r: True), mask(lambda r: measured_of[r.id])])
@@ -118,37 +140,70 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
     st, ent = data.statements, data.entities
     entities = {}
     for e in ent.itertuples():
-        entities[e.id] = {"label": e.label, "kind_name": data.labels("entity_kind")[e.kind],
-                          "synonyms": synonyms(e.label, e.definition, e.id),
-                          "dot": node_statement(data, e.id, link_base)}
+        entities[e.id] = {
+            "label": e.label,
+            "kind_name": data.labels("entity_kind")[e.kind],
+            "synonyms": synonyms(e.label, e.definition, e.id),
+            "dot": node_statement(data, e.id, link_base),
+        }
     # the erratum's text stays in the critical-reading chapter (the page's weight); the explorer links to it
     errata = {r.id: f"{link_base}{ERRATA_PAGE}#erratum-{r.id}" for r in data.errata.itertuples()}
-    group_of = {key: i for i, key in enumerate(dict.fromkeys(zip(st["subject"], st["relation"], st["object"])))}
+    group_of = {
+        key: i for i, key in enumerate(dict.fromkeys(zip(st["subject"], st["relation"], st["object"])))
+    }
     statements = []
     for r in st.itertuples():  # subject, relation and object are the edge's; empty fields left out
-        row = {"id": r.id, "edge": group_of[(r.subject, r.relation, r.object)], "context": r.context,
-               "evidence": r.evidence, "species": r.species, "setting": r.setting, "chapter": r.chapter,
-               "citations": list(r.citations), "figures": list(r.figures), "cancer_pain": r.cancer_pain,
-               "erratum": r.erratum}
+        row = {
+            "id": r.id,
+            "edge": group_of[(r.subject, r.relation, r.object)],
+            "context": r.context,
+            "evidence": r.evidence,
+            "species": r.species,
+            "setting": r.setting,
+            "chapter": r.chapter,
+            "citations": list(r.citations),
+            "figures": list(r.figures),
+            "cancer_pain": r.cancer_pain,
+            "erratum": r.erratum,
+        }
         statements.append({k: v for k, v in row.items() if v or k == "edge"})
     edges = []
     for (subj, rel, obj), group in st.groupby(["subject", "relation", "object"], sort=False):
         ids = list(group["id"])
-        variants = {",".join(subset): edge_statement(data, group.loc[list(subset)])
-                    for subset in reachable_subsets(data, group)}
+        variants = {
+            ",".join(subset): edge_statement(data, group.loc[list(subset)])
+            for subset in reachable_subsets(data, group)
+        }
         edges.append({"subject": subj, "relation": rel, "object": obj, "statements": ids, "dot": variants})
     cited = dict.fromkeys(k for r in statements for k in r["citations"])
     references = {k: _citation(data, k, anchors) for k in cited}
     figures = {f.id: {"title": f.title, "chapter": f.chapter} for f in data.figures.itertuples()}
-    return {"graph": graph_statement(), "entities": entities, "statements": statements, "edges": edges,
-            "references": references,
-            "errata": errata, "figures": figures, "chapters": [c for c in data.chapters.index if c in set(st["chapter"])],
-            "names": {"chapter": data.chapters["title"].to_dict(), "species": data.labels("species"),
-                      "setting": data.labels("setting"), "relation": data.labels("relation")},
-            "evidence": data.labels("evidence_group"), "species": sorted(set(st["species"])),
-            "settings": sorted(set(st["setting"])), "relations": sorted(set(st["relation"])),
-            "evidence_text": data.labels("evidence"), "evidence_group": data.groups("evidence"),
-            "measured_mark": MEASURED_MARK, "scope_text": data.labels("cancer_pain"), "legend": legend_svg(data), "page_aspect": PAGE_ASPECT}
+    return {
+        "graph": graph_statement(),
+        "entities": entities,
+        "statements": statements,
+        "edges": edges,
+        "references": references,
+        "errata": errata,
+        "figures": figures,
+        "chapters": [c for c in data.chapters.index if c in set(st["chapter"])],
+        "names": {
+            "chapter": data.chapters["title"].to_dict(),
+            "species": data.labels("species"),
+            "setting": data.labels("setting"),
+            "relation": data.labels("relation"),
+        },
+        "evidence": data.labels("evidence_group"),
+        "species": sorted(set(st["species"])),
+        "settings": sorted(set(st["setting"])),
+        "relations": sorted(set(st["relation"])),
+        "evidence_text": data.labels("evidence"),
+        "evidence_group": data.groups("evidence"),
+        "measured_mark": MEASURED_MARK,
+        "scope_text": data.labels("cancer_pain"),
+        "legend": legend_svg(data),
+        "page_aspect": PAGE_ASPECT,
+    }
 
 
 def citation_anchors(env) -> dict[str, str]:
@@ -157,16 +212,18 @@ def citation_anchors(env) -> dict[str, str]:
         domain = env.get_domain("cite")
     except Exception:  # noqa: BLE001 - no bibtex extension: no anchors
         return {}
-    return {c.key: c.citation_id for c in domain.citations
-            if c.bibliography_key.docname.endswith("bibliography")}
+    return {
+        c.key: c.citation_id for c in domain.citations if c.bibliography_key.docname.endswith("bibliography")
+    }
 
 
 def write(outdir: Path, data: BookData, anchors: dict[str, str]) -> Path:
     """Write graph.json under `outdir` (the site's _static/explorer/)."""
     outdir.mkdir(parents=True, exist_ok=True)
     path = outdir / "graph.json"
-    path.write_text(json.dumps(export(data, anchors), ensure_ascii=False, separators=(",", ":")),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(export(data, anchors), ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
     return path
 
 
@@ -179,9 +236,10 @@ def copy_scripts(outdir: Path, source: Path) -> None:
     import shutil
 
     if not (source / VIZ_JS).is_file():
-        raise FileNotFoundError(f"{source / VIZ_JS} is missing: run `npm ci --prefix explorer` (make book does it)")
+        raise FileNotFoundError(
+            f"{source / VIZ_JS} is missing: run `npm ci --prefix explorer` (make book does it)"
+        )
     outdir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / VIZ_JS, outdir / "viz.js")
     shutil.copyfile(source / "explorer.js", outdir / "explorer.js")
     shutil.copyfile(source / "explorer.css", outdir / "explorer.css")
-

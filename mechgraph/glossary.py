@@ -1,4 +1,5 @@
 """The glossary, generated from the entity definitions in data/entities.csv."""
+
 from __future__ import annotations
 
 from sphinx.util.nodes import _make_id

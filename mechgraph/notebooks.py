@@ -1,5 +1,6 @@
 """Say what failed in a notebook and where: the chapter's file and line, the cell's first source
 line, and the exception or the time limit, in one line (the full traceback goes to a log file)."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,9 @@ def _first_line(cell_source: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-def failure_line(source: str, text: str, error: str | None, traceback: str, timeout: int | None,
-                 log: str = "") -> str:
+def failure_line(
+    source: str, text: str, error: str | None, traceback: str, timeout: int | None, log: str = ""
+) -> str:
     """One line: ``chapters/x.md, line N: the cell starting 'code' raised KeyError: 'x' (...)``.
 
     ``source`` names the chapter file, ``text`` is its content (to find the cell's line),
@@ -28,10 +30,13 @@ def failure_line(source: str, text: str, error: str | None, traceback: str, time
     where = f"{source}, line {number}" if number else source
     what = f"the code cell starting {first[:60]!r}" if first else "a code cell"
     if error == "CellTimeoutError" or "timed out" in plain:
-        cause = (f"did not finish within the time limit ({timeout} s, 'execute: timeout' in _config.yml)"
-                 if timeout else "did not finish within the time limit")
+        cause = (
+            f"did not finish within the time limit ({timeout} s, 'execute: timeout' in _config.yml)"
+            if timeout
+            else "did not finish within the time limit"
+        )
     else:
-        tail = plain[cell.end():] if cell else plain
+        tail = plain[cell.end() :] if cell else plain
         lines = [line.strip() for line in tail.splitlines() if line.strip()]
         last = next((line for line in reversed(lines) if re.match(r"^[A-Za-z_][\w.]*(: |$)", line)), "")
         cause = f"raised {last}" if last else f"failed ({error or 'unknown error'})"

@@ -4,6 +4,7 @@ One zip holding the built site (open site/index.html) with the PDF in it, the ex
 data, the package and pinned requirements that run the notebooks, and a short READ-ME.
 Entries are sorted and dated with the release date, so the same build gives the same zip.
 """
+
 from __future__ import annotations
 
 import time
@@ -45,10 +46,21 @@ def pack_files(html_dir: Path, root: Path = ROOT) -> list[tuple[str, Path]]:
     sources = html_dir / "_sources"
     files += [(p.relative_to(sources).as_posix(), p) for p in sources.rglob("*.ipynb")]
     files += [(f"data/{p.name}", p) for p in (root / "data").iterdir() if p.is_file()]
-    files += [(f"mechgraph/{p.name}", p) for p in (root / "mechgraph").iterdir()
-              if p.is_file() and p.suffix in (".py", ".css")]
-    for name in ("references.bib", "requirements.txt", "pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE.md",
-                 "CITATION.cff", "CHANGELOG.md"):
+    files += [
+        (f"mechgraph/{p.name}", p)
+        for p in (root / "mechgraph").iterdir()
+        if p.is_file() and p.suffix in (".py", ".css")
+    ]
+    for name in (
+        "references.bib",
+        "requirements.txt",
+        "pyproject.toml",
+        "setup.py",
+        "MANIFEST.in",
+        "LICENSE.md",
+        "CITATION.cff",
+        "CHANGELOG.md",
+    ):
         if (root / name).is_file():
             files.append((name, root / name))
     return sorted(files)
@@ -69,14 +81,20 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
         old.unlink()
     top = f"{NAME}-{version}"
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+
         def add(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(f"{top}/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
 
-        add("READ-ME.txt", README.format(title=title, underline="=" * len(title), version=version, date=date).encode())
+        add(
+            "READ-ME.txt",
+            README.format(title=title, underline="=" * len(title), version=version, date=date).encode(),
+        )
         for name, path in pack_files(html_dir):
             add(name, path.read_bytes())
-    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({out.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({out.stat().st_size / 1e6:.1f} MB)"
+    )
     return out

@@ -8,6 +8,7 @@ diagrams' text descriptions opened and the exercises' solutions moved to the end
 chapter. Chromium (driven by Playwright, no request leaves the machine) prints it with page
 numbers, a tagged structure and an outline of every chapter and section.
 """
+
 from __future__ import annotations
 
 import html
@@ -23,15 +24,40 @@ from mechgraph.release import ROOT, book_date, book_timestamp, book_version
 
 CSS = Path(__file__).with_name("pdf.css")
 #: pages of the site left out of the PDF: the slide catalogue repeats every diagram as an image
-SKIPPED = {"chapters/figures", "chapters/explorer"}  # slides repeat every figure; the explorer needs JavaScript
+SKIPPED = {
+    "chapters/figures",
+    "chapters/explorer",
+}  # slides repeat every figure; the explorer needs JavaScript
 #: interface elements that mean nothing on paper
-INTERFACE = ("script", "noscript", "button", "input", "select", "textarea", "form", "iframe",
-             ".headerlink", ".cell_input", ".mechgraph-skip", ".mechgraph-hint", ".mechgraph-zoom",
-             ".toggle-details", ".copybtn", "[role=toolbar]",
-             # the full-size, zoomable view of a split figure: its panels are printed already
-             "details.mechgraph-whole", ".mechgraph-explore")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+INTERFACE = (
+    "script",
+    "noscript",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "form",
+    "iframe",
+    ".headerlink",
+    ".cell_input",
+    ".mechgraph-skip",
+    ".mechgraph-hint",
+    ".mechgraph-zoom",
+    ".toggle-details",
+    ".copybtn",
+    "[role=toolbar]",
+    # the full-size, zoomable view of a split figure: its panels are printed already
+    "details.mechgraph-whole",
+    ".mechgraph-explore",
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 _ID_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "for")
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 
@@ -116,7 +142,9 @@ def chapter_html(root: Path, docname: str, included: set[str]) -> Chapter:
     seen: set[str] = set()
     for el in article.find_all(True):
         if el.get("id"):
-            if el["id"] in seen:  # sphinx-exercise repeats id="exercise-content" on a page; links use the first
+            if (
+                el["id"] in seen
+            ):  # sphinx-exercise repeats id="exercise-content" on a page; links use the first
                 del el["id"]
             else:
                 seen.add(el["id"])
@@ -180,11 +208,13 @@ def _collect_solutions(soup, article, prefix: str) -> None:
 
 
 def title_page(title: str, author: str, version: str, date: str) -> str:
-    return (f'<section class="pdf-title-page" id="title-page"><h1 class="pdf-book-title">{html.escape(title)}</h1>'
-            f'<p class="pdf-author">{html.escape(author)}</p>'
-            f'<p class="pdf-version">Version {html.escape(version)} &middot; {html.escape(date)}</p>'
-            '<p class="pdf-licence">Text and figures CC BY 4.0; code MIT. Teaches Zhang and Chen (2024), '
-            'Front. Pharmacol. 15:1483716 (CC BY 4.0).</p></section>')
+    return (
+        f'<section class="pdf-title-page" id="title-page"><h1 class="pdf-book-title">{html.escape(title)}</h1>'
+        f'<p class="pdf-author">{html.escape(author)}</p>'
+        f'<p class="pdf-version">Version {html.escape(version)} &middot; {html.escape(date)}</p>'
+        '<p class="pdf-licence">Text and figures CC BY 4.0; code MIT. Teaches Zhang and Chen (2024), '
+        "Front. Pharmacol. 15:1483716 (CC BY 4.0).</p></section>"
+    )
 
 
 def _one_line(text: str) -> str:
@@ -199,8 +229,11 @@ def _title_key(text: str) -> str:
 def contents(chapters: list[Chapter], pages: dict[str, int] | None = None) -> str:
     """The table of contents; with `pages` (chapter title -> page), with page numbers."""
     pages = pages or {}
-    items = "".join(f'<li><a href="#{prefix_of(c.docname)}">{html.escape(c.title)}</a>'
-                    f'<span class="pdf-page">{pages.get(_title_key(c.title), "")}</span></li>' for c in chapters)
+    items = "".join(
+        f'<li><a href="#{prefix_of(c.docname)}">{html.escape(c.title)}</a>'
+        f'<span class="pdf-page">{pages.get(_title_key(c.title), "")}</span></li>'
+        for c in chapters
+    )
     return f'<nav class="pdf-contents" id="contents"><h1>Contents</h1><ul>{items}</ul></nav>'
 
 
@@ -214,19 +247,30 @@ def assemble(root: Path, toc: Path, config: dict, pages: dict[str, int] | None =
     chapters = [chapter_html(root, d, included) for d in order]
     if chapters and chapters[0].docname == order[0]:
         # the home page's heading is the book's title, which the title page already shows
-        chapters[0].html = re.sub(r"(<h1[^>]*>).*?(</h1>)", r"\1Introduction\2", chapters[0].html, count=1, flags=re.S)
+        chapters[0].html = re.sub(
+            r"(<h1[^>]*>).*?(</h1>)", r"\1Introduction\2", chapters[0].html, count=1, flags=re.S
+        )
         chapters[0].title = "Introduction"
     version, date = book_version(), book_date()
-    head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<title>{html.escape(config["title"])}</title>'
-            f'<meta name="author" content="{html.escape(config["author"])}">'
-            f'<style>{CSS.read_text(encoding="utf-8")}</style></head><body>')
-    return (head + title_page(config["title"], config["author"], version, date) + contents(chapters, pages)
-            + "".join(c.html for c in chapters) + "</body></html>")
+    head = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(config['title'])}</title>"
+        f'<meta name="author" content="{html.escape(config["author"])}">'
+        f"<style>{CSS.read_text(encoding='utf-8')}</style></head><body>"
+    )
+    return (
+        head
+        + title_page(config["title"], config["author"], version, date)
+        + contents(chapters, pages)
+        + "".join(c.html for c in chapters)
+        + "</body></html>"
+    )
 
 
-FOOTER = ('<div style="font-family: \'DejaVu Sans\', sans-serif; font-size: 8pt; width: 100%; '
-          'text-align: center; color: #444;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+FOOTER = (
+    "<div style=\"font-family: 'DejaVu Sans', sans-serif; font-size: 8pt; width: 100%; "
+    'text-align: center; color: #444;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
 
 
 def print_pdf(document: Path, out: Path) -> None:
@@ -236,7 +280,9 @@ def print_pdf(document: Path, out: Path) -> None:
 
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
-        raise FileNotFoundError(f"Chromium not found at {chromium}; install it (apt-get install chromium) or set CHROMIUM=")
+        raise FileNotFoundError(
+            f"Chromium not found at {chromium}; install it (apt-get install chromium) or set CHROMIUM="
+        )
     with sync_playwright() as p:  # the system Chromium: never `playwright install`
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -252,9 +298,17 @@ def print_pdf(document: Path, out: Path) -> None:
             page.route("**/*", route)
             page.goto(document.resolve().as_uri(), wait_until="load")
             page.emulate_media(media="print")
-            page.pdf(path=str(out), format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                     margin={"top": "18mm", "bottom": "18mm", "left": "18mm", "right": "18mm"})
+            page.pdf(
+                path=str(out),
+                format="A4",
+                print_background=True,
+                outline=True,
+                tagged=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+                margin={"top": "18mm", "bottom": "18mm", "left": "18mm", "right": "18mm"},
+            )
         finally:
             browser.close()
     if blocked:
@@ -280,8 +334,11 @@ def chapter_pages(pdf: Path) -> dict[str, int]:
     from pypdf import PdfReader
 
     reader = PdfReader(str(pdf))
-    return {_title_key(item.title): reader.get_destination_page_number(item) + 1
-            for item in reader.outline if not isinstance(item, list)}
+    return {
+        _title_key(item.title): reader.get_destination_page_number(item) + 1
+        for item in reader.outline
+        if not isinstance(item, list)
+    }
 
 
 def book_config(root: Path = ROOT) -> dict:
@@ -291,8 +348,11 @@ def book_config(root: Path = ROOT) -> dict:
     return {"title": config.get("title", "Book"), "author": config.get("author", "")}
 
 
-def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_build" / "pdf",
-          copy_to_site: bool = True) -> Path:
+def build(
+    html_dir: Path = ROOT / "_build" / "html",
+    out_dir: Path = ROOT / "_build" / "pdf",
+    copy_to_site: bool = True,
+) -> Path:
     """Write out_dir/book.html and out_dir/book.pdf, and copy the PDF into the site (book.pdf)."""
     if not (html_dir / "index.html").is_file():
         raise FileNotFoundError(f"{html_dir}/index.html is missing: run `make book` first")
@@ -302,12 +362,16 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
     document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config()), encoding="utf-8")
     print_pdf(document, pdf)
     # a second pass puts the chapters' page numbers (read from the first's bookmarks) in the contents
-    document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config(), chapter_pages(pdf)), encoding="utf-8")
+    document.write_text(
+        assemble(html_dir, ROOT / "_toc.yml", book_config(), chapter_pages(pdf)), encoding="utf-8"
+    )
     print_pdf(document, pdf)
     stamp_dates(pdf, book_timestamp())
     if copy_to_site:
         shutil.copy2(pdf, html_dir / "book.pdf")
-    print(f"wrote {pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf} "
-          f"({pdf.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s)"
-          + (f"; copied to {html_dir.name}/book.pdf" if copy_to_site else ""))
+    print(
+        f"wrote {pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf} "
+        f"({pdf.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s)"
+        + (f"; copied to {html_dir.name}/book.pdf" if copy_to_site else "")
+    )
     return pdf

@@ -4,6 +4,7 @@ Each ``*_table`` function returns a pandas DataFrame; each ``plot_*`` function
 returns a :class:`Chart` (a matplotlib figure that shows itself in a notebook and in
 the book) whose categories are told apart by hatch pattern and text labels as well as colour.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,13 +27,30 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 #: stand-in colours for ink and paper; in the book's inline SVG they become the page's own colours,
 #: so a chart is drawn for the light or the dark theme alike
 INK, PAPER = "#010101", "#fefefe"
-plt.rcParams.update({
-    "font.family": "DejaVu Sans", "font.size": 11, "xtick.labelsize": 10.5, "ytick.labelsize": 10.5,
-    "legend.fontsize": 10, "axes.titlesize": 12, "svg.hashsalt": "mechgraph", "hatch.linewidth": 0.8,
-    "figure.dpi": 100, "savefig.dpi": 150, "axes.spines.top": False, "axes.spines.right": False,
-    "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK, "xtick.color": INK, "ytick.color": INK,
-    "legend.labelcolor": INK, "legend.facecolor": PAPER, "legend.edgecolor": INK,
-})
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Sans",
+        "font.size": 11,
+        "xtick.labelsize": 10.5,
+        "ytick.labelsize": 10.5,
+        "legend.fontsize": 10,
+        "axes.titlesize": 12,
+        "svg.hashsalt": "mechgraph",
+        "hatch.linewidth": 0.8,
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "text.color": INK,
+        "axes.labelcolor": INK,
+        "axes.edgecolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "legend.labelcolor": INK,
+        "legend.facecolor": PAPER,
+        "legend.edgecolor": INK,
+    }
+)
 MIN_TEXT_PX = 11.5  # as for the diagrams: no chart text is drawn smaller than this on screen
 
 
@@ -48,20 +66,26 @@ class Chart:
         buffer = io.BytesIO()
         meta = {"Date": None} if fmt == "svg" else {"Software": None}
         with plt.rc_context(style):
-            self.figure.savefig(buffer, format=fmt, metadata=meta, bbox_inches="tight", transparent=fmt == "svg")
+            self.figure.savefig(
+                buffer, format=fmt, metadata=meta, bbox_inches="tight", transparent=fmt == "svg"
+            )
         return buffer.getvalue()
 
     def svg_html(self) -> str:
         svg = self._file("svg", **{"svg.fonttype": "none"}).decode()
-        svg = svg[svg.index("<svg"):]
+        svg = svg[svg.index("<svg") :]
         svg = svg.replace(INK, "currentColor").replace(PAPER, "var(--pst-color-background, #fff)")
         width = float(re.search(r'<svg[^>]*?width="([\d.]+)pt"', svg).group(1))
         sizes = [float(x) for x in re.findall(r"font:[^;\"]*?([\d.]+)px", svg)]
         natural = width * 4 / 3
         least = natural * min(1.0, MIN_TEXT_PX / (min(sizes, default=11) * 4 / 3))
-        svg = re.sub(r'<svg([^>]*?) width="[\d.]+pt" height="[\d.]+pt"',
-                     rf'<svg\1 style="max-width:{natural:.0f}px;min-width:{least:.0f}px" role="img" '
-                     rf'aria-label="{html.escape(self.title)}"', svg, count=1)
+        svg = re.sub(
+            r'<svg([^>]*?) width="[\d.]+pt" height="[\d.]+pt"',
+            rf'<svg\1 style="max-width:{natural:.0f}px;min-width:{least:.0f}px" role="img" '
+            rf'aria-label="{html.escape(self.title)}"',
+            svg,
+            count=1,
+        )
         svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
         label = html.escape(f"{self.title} (chart; scroll sideways if it is wider than the page)")
         return f'<div class="mechgraph-chart" tabindex="0" role="region" aria-label="{label}">\n{svg.strip()}\n</div>'
@@ -70,13 +94,19 @@ class Chart:
         return self._file("png", **{"text.color": "black"})
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.svg_html(), "image/png": base64.b64encode(self.png()).decode(),
-                "text/plain": f"Chart({self.title!r})"}
+        return {
+            "text/html": self.svg_html(),
+            "image/png": base64.b64encode(self.png()).decode(),
+            "text/plain": f"Chart({self.title!r})",
+        }
+
 
 #: colour (Okabe-Ito) and hatch of each evidence group (vocabulary ``evidence_group``), so print and
 #: colour-blind readers see the same
 GROUP_LOOK = {
-    "human": ("#0072B2", "//"), "animal": ("#009E73", ""), "in_vitro": ("#E69F00", "\\\\"),
+    "human": ("#0072B2", "//"),
+    "animal": ("#009E73", ""),
+    "in_vitro": ("#E69F00", "\\\\"),
     "review": ("#999999", "xx"),
 }
 #: looks given in turn to the values of a vocabulary (cancer_pain, confidence), in its order
@@ -102,10 +132,23 @@ def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xla
     left = pd.Series(0, index=table.index, dtype=float)
     for column in table.columns:
         colour, hatch = looks[column]
-        bars = ax.barh(table.index, table[column], left=left, color=colour, hatch=hatch,
-                       edgecolor="black", linewidth=0.6, label=names.get(column, column))
-        ax.bar_label(bars, labels=[str(v) if v else "" for v in table[column]], label_type="center", fontsize=10,
-                     bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.85})
+        bars = ax.barh(
+            table.index,
+            table[column],
+            left=left,
+            color=colour,
+            hatch=hatch,
+            edgecolor="black",
+            linewidth=0.6,
+            label=names.get(column, column),
+        )
+        ax.bar_label(
+            bars,
+            labels=[str(v) if v else "" for v in table[column]],
+            label_type="center",
+            fontsize=10,
+            bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.85},
+        )
         left += table[column]
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
@@ -119,7 +162,9 @@ def evidence_by_chapter(data: BookData) -> pd.DataFrame:
     """Statements per chapter by the kind of evidence behind them (human, animal, cell culture, review)."""
     groups = data.statements["evidence"].map(data.groups("evidence"))
     table = pd.crosstab(data.statements["chapter"], groups)
-    table = table.reindex(columns=[g for g in data.labels("evidence_group") if g in table.columns], fill_value=0)
+    table = table.reindex(
+        columns=[g for g in data.labels("evidence_group") if g in table.columns], fill_value=0
+    )
     return _by_chapter(data, table).rename_axis(index="chapter", columns="evidence")
 
 
@@ -136,23 +181,37 @@ def evidence_by_figure(data: BookData) -> pd.DataFrame:
     for fig in data.figures.itertuples():
         part = data.figure_statements(fig.id)
         groups = part["evidence"].map(data.groups("evidence")).value_counts()
-        rows.append({"diagram": fig.title,
-                     **{name: int(groups.get(g, 0)) for g, name in data.labels("evidence_group").items()},
-                     "measured in cancer pain": int(data.measured(part).sum()), "total": len(part)})
+        rows.append(
+            {
+                "diagram": fig.title,
+                **{name: int(groups.get(g, 0)) for g, name in data.labels("evidence_group").items()},
+                "measured in cancer pain": int(data.measured(part).sum()),
+                "total": len(part),
+            }
+        )
     table = pd.DataFrame(rows).set_index("diagram")
     table["% measured"] = (100 * table["measured in cancer pain"] / table["total"]).round().astype(int)
     return table
 
 
 def plot_evidence_by_chapter(data: BookData):
-    return _stacked_barh(evidence_by_chapter(data), GROUP_LOOK, data.labels("evidence_group"),
-                         "What kind of evidence stands behind each chapter's statements", "statements")
+    return _stacked_barh(
+        evidence_by_chapter(data),
+        GROUP_LOOK,
+        data.labels("evidence_group"),
+        "What kind of evidence stands behind each chapter's statements",
+        "statements",
+    )
 
 
 def plot_scope_by_chapter(data: BookData):
-    return _stacked_barh(scope_by_chapter(data), _looks(data.labels("cancer_pain"), SCOPE_LOOKS),
-                         data.labels("cancer_pain"), "How much of each chapter was measured in cancer pain itself",
-                         "statements")
+    return _stacked_barh(
+        scope_by_chapter(data),
+        _looks(data.labels("cancer_pain"), SCOPE_LOOKS),
+        data.labels("cancer_pain"),
+        "How much of each chapter was measured in cancer pain itself",
+        "statements",
+    )
 
 
 def literature_table(data: BookData) -> pd.DataFrame:
@@ -173,16 +232,25 @@ def plot_literature_timeline(data: BookData):
     """Cited papers per year, stacked by the kind of evidence they contribute."""
     lit = literature_table(data)
     groups = data.labels("evidence_group")
-    table = pd.crosstab(lit["year"], lit["group"]).reindex(columns=[g for g in groups if g in set(lit["group"])],
-                                                           fill_value=0)
+    table = pd.crosstab(lit["year"], lit["group"]).reindex(
+        columns=[g for g in groups if g in set(lit["group"])], fill_value=0
+    )
     years = range(int(table.index.min()), int(table.index.max()) + 1)
     table = table.reindex(years, fill_value=0)
     fig, ax = plt.subplots(figsize=(6.8, 3.8))
     bottom = pd.Series(0, index=table.index)
     for column in table.columns:
         colour, hatch = GROUP_LOOK[column]
-        ax.bar(table.index, table[column], bottom=bottom, color=colour, hatch=hatch, edgecolor="black",
-               linewidth=0.5, label=groups[column])
+        ax.bar(
+            table.index,
+            table[column],
+            bottom=bottom,
+            color=colour,
+            hatch=hatch,
+            edgecolor="black",
+            linewidth=0.5,
+            label=groups[column],
+        )
         bottom += table[column]
     for year, total in bottom.items():
         if total:
@@ -211,7 +279,9 @@ def plot_table1_doses(data: BookData):
         ax.text(x * 1.25, i, f"{note}\n{r.route}, {r.animal}", va="center", fontsize=10)
     ax.set_xscale("log")
     counts = t["cells_per_dose"].dropna()
-    ax.set_xlim(10 ** math.floor(math.log10(counts.min()) - 1), 10 ** math.ceil(math.log10(counts.max()) + 2.5))
+    ax.set_xlim(
+        10 ** math.floor(math.log10(counts.min()) - 1), 10 ** math.ceil(math.log10(counts.max()) + 2.5)
+    )
     ax.set_yticks(range(len(t)), [data.references[k].short for k in t["citation"]])
     ax.set_ylim(len(t) - 0.5, -0.8)
     ax.set_xlabel("cells per administration (log scale)")
@@ -228,8 +298,13 @@ def plot_evidence_counts(data: BookData, chapter: str):
     counts = rows["evidence"].value_counts().reindex([e for e in names if e in set(rows["evidence"])])
     fig, ax = plt.subplots(figsize=(6.6, 0.5 * len(counts) + 1.5))
     looks = [GROUP_LOOK[groups[e]] for e in counts.index]
-    bars = ax.barh([names[e] for e in counts.index], counts.values,
-                   color=[c for c, _ in looks], hatch=None, edgecolor="black")
+    bars = ax.barh(
+        [names[e] for e in counts.index],
+        counts.values,
+        color=[c for c, _ in looks],
+        hatch=None,
+        edgecolor="black",
+    )
     for bar, (_, hatch) in zip(bars, looks):
         bar.set_hatch(hatch)
     ax.bar_label(bars, padding=3, fontsize=10)
@@ -266,12 +341,18 @@ def plot_tumour_effects(data: BookData, chapter: str):
     counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns])
     fig, ax = plt.subplots(figsize=(6.6, 0.75 * len(counts) + 1.8))
     height = 0.38
-    for j, (column, colour, hatch) in enumerate((("pro-tumour", "#D55E00", "//"), ("anti-tumour", "#0072B2", ""))):
+    for j, (column, colour, hatch) in enumerate(
+        (("pro-tumour", "#D55E00", "//"), ("anti-tumour", "#0072B2", ""))
+    ):
         if column not in counts:
             continue
         ys = [i + (j - 0.5) * height for i in range(len(counts))]
-        bars = ax.barh(ys, counts[column], height=height, color=colour, hatch=hatch, edgecolor="black", label=column)
-        ax.bar_label(bars, labels=[f"{column}: {v}" if v else "" for v in counts[column]], padding=3, fontsize=10)
+        bars = ax.barh(
+            ys, counts[column], height=height, color=colour, hatch=hatch, edgecolor="black", label=column
+        )
+        ax.bar_label(
+            bars, labels=[f"{column}: {v}" if v else "" for v in counts[column]], padding=3, fontsize=10
+        )
     ax.set_yticks(range(len(counts)), [data.labels("evidence")[e] for e in counts.index])
     ax.invert_yaxis()
     ax.set_xlim(0, counts.values.max() * 1.45 + 2)
@@ -292,8 +373,13 @@ def plot_msc_settings(data: BookData, chapter: str):
     counts = pd.crosstab(rows["setting"].map(data.labels("setting")), rows["cancer_pain"])
     scope = data.labels("cancer_pain")
     counts = counts.reindex(columns=[c for c in scope if c in counts.columns], fill_value=0)
-    return _stacked_barh(counts, _looks(scope, SCOPE_LOOKS), scope, "What MSC products did, by the setting studied",
-                         "statements with an MSC product as subject")
+    return _stacked_barh(
+        counts,
+        _looks(scope, SCOPE_LOOKS),
+        scope,
+        "What MSC products did, by the setting studied",
+        "statements with an MSC product as subject",
+    )
 
 
 def errata_table(data: BookData) -> pd.DataFrame:
@@ -305,5 +391,10 @@ def plot_errata(data: BookData):
     table = errata_table(data)
     table = table.sort_values(by=list(table.columns), ascending=False)
     confidence = data.labels("confidence")
-    return _stacked_barh(table, _looks(confidence, CONFIDENCE_LOOKS), {c: f"{name} confidence" for c, name in confidence.items()},
-                         "Problems found in the review, by kind", "entries")
+    return _stacked_barh(
+        table,
+        _looks(confidence, CONFIDENCE_LOOKS),
+        {c: f"{name} confidence" for c, name in confidence.items()},
+        "Problems found in the review, by kind",
+        "entries",
+    )

@@ -12,6 +12,7 @@ Sphinx looks glossary terms up case-insensitively, so ``{term}`Microglia``` at t
 sentence still links to the entry ``microglia``. Code (fenced blocks, inline code) is left alone.
 Run it on the chapters with ``python -m mechgraph term-links chapters/*.md``.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,15 @@ _ABBREVIATIONS = re.compile(r"(?:^|[\s(])(?:e\.g|i\.e|cf|vs|al|approx|ca|fig|Fig
 #: what may stand between a sentence's end and the link: spaces, opening brackets, quotes, emphasis
 _OPENERS = " \t\n([\"'“‘*_"
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])$")
-_NOT_PROSE = ("{code-cell}", "{code-block}", "{code}", "{literalinclude}", "{data-", "{bibliography}", "{math}")
+_NOT_PROSE = (
+    "{code-cell}",
+    "{code-block}",
+    "{code}",
+    "{literalinclude}",
+    "{data-",
+    "{bibliography}",
+    "{math}",
+)
 
 
 def sentence_case(label: str) -> str:
@@ -47,7 +56,12 @@ def _ends_sentence(before: str) -> bool:
     if not text.strip() or _LIST_MARKER.match(text.rsplit("\n", 1)[-1]):
         return True
     last_line = text.rsplit("\n", 1)[-1].strip()
-    if last_line in ("|",) or last_line.endswith("|") or re.fullmatch(r"#{1,6}", last_line) or last_line == ":":
+    if (
+        last_line in ("|",)
+        or last_line.endswith("|")
+        or re.fullmatch(r"#{1,6}", last_line)
+        or last_line == ":"
+    ):
         return True
     if _ABBREVIATIONS.search(text):
         return False
@@ -61,8 +75,14 @@ def _paragraph_before(lines: list[str], index: int, column: int) -> str:
     for j in range(index - 1, -1, -1):
         line = lines[j]
         stripped = line.strip()
-        if not stripped or _FENCE.match(line) or stripped.startswith(":::") or re.match(r"^:[\w-]+:", stripped) \
-                or _HEADING.match(line) or re.fullmatch(r"\|?[\s:|-]+\|?", stripped):
+        if (
+            not stripped
+            or _FENCE.match(line)
+            or stripped.startswith(":::")
+            or re.match(r"^:[\w-]+:", stripped)
+            or _HEADING.match(line)
+            or re.fullmatch(r"\|?[\s:|-]+\|?", stripped)
+        ):
             break
         parts.append(line)
         if stripped.startswith("|") or _LIST_MARKER.match(stripped.split(" ", 1)[0]):
@@ -77,8 +97,13 @@ def _adjust_case(text: str, label: str, at_start: bool) -> str:
         return sentence_case(text)
     first = re.match(r"[A-Za-z][\w'-]*", text)
     label_first = re.match(r"[A-Za-z][\w'-]*", label)
-    if first and label_first and first[0].lower().startswith(label_first[0].lower()[:4]) \
-            and label_first[0][:1].islower() and re.fullmatch(r"[A-Z][a-z'-]*", first[0]):
+    if (
+        first
+        and label_first
+        and first[0].lower().startswith(label_first[0].lower()[:4])
+        and label_first[0][:1].islower()
+        and re.fullmatch(r"[A-Z][a-z'-]*", first[0])
+    ):
         return text[:1].lower() + text[1:]  # "Microglial cells" mid-sentence -> "microglial cells"
     return text
 
@@ -141,7 +166,9 @@ def count_term_links(markdown: str) -> int:
     return len(TERM_ROLE.findall(markdown))
 
 
-def normalise_files(paths: Iterable[Path], labels: Iterable[str], check: bool = False) -> list[tuple[Path, int, int]]:
+def normalise_files(
+    paths: Iterable[Path], labels: Iterable[str], check: bool = False
+) -> list[tuple[Path, int, int]]:
     """Rewrite each file in place (or, with `check`, only report): (path, links before, after)
     for every file that changes."""
     labels = list(labels)

@@ -6,6 +6,7 @@ GIFT's backslash rules for GIFT. The HTML works with no kernel and no network: t
 script (``_static/questions.js``) reads which options are right and each option's feedback from
 ``data-`` attributes and writes the feedback into an ``aria-live`` region.
 """
+
 from __future__ import annotations
 
 import html
@@ -33,7 +34,9 @@ def options(question) -> list[tuple[str, str, str]]:
 def chapter_questions(data: BookData, chapter: str) -> pd.DataFrame:
     """The questions of one chapter (or of the pre-test), in the order of the file."""
     if chapter not in data.chapters.index:
-        raise ValueError(f"unknown chapter '{chapter}' for questions; known: {', '.join(data.chapters.index)}")
+        raise ValueError(
+            f"unknown chapter '{chapter}' for questions; known: {', '.join(data.chapters.index)}"
+        )
     return data.questions[data.questions["chapter"] == chapter]
 
 
@@ -46,6 +49,7 @@ def _by_chapter(data: BookData):
 
 
 # --- HTML ---------------------------------------------------------------------------------
+
 
 def _attr(text: str) -> str:
     return html.escape(text, quote=True)
@@ -62,31 +66,39 @@ def question_html(data: BookData, question, number: int) -> str:
     hint = {True: "Choose every answer that applies.", False: "Choose one answer."}[multiple]
     if kind == "ordering":
         hint = "Give each item its place in the sequence (1 is first)."
-    out = [f'<fieldset class="mg-question" id="q-{qid}" data-kind="{_attr(kind)}"'
-           f' data-correct="{_attr(";".join(correct))}">',
-           f'<legend><span class="mg-q-number">Question {number}</span> '
-           f'<span class="mg-q-kind">({_attr(data.labels("question_kind")[kind])})</span> {html.escape(question.stem)}</legend>',
-           f'<p class="mg-q-hint" id="q-{qid}-hint">{hint}</p>',
-           '<ul class="mg-q-options">']
+    out = [
+        f'<fieldset class="mg-question" id="q-{qid}" data-kind="{_attr(kind)}"'
+        f' data-correct="{_attr(";".join(correct))}">',
+        f'<legend><span class="mg-q-number">Question {number}</span> '
+        f'<span class="mg-q-kind">({_attr(data.labels("question_kind")[kind])})</span> {html.escape(question.stem)}</legend>',
+        f'<p class="mg-q-hint" id="q-{qid}-hint">{hint}</p>',
+        '<ul class="mg-q-options">',
+    ]
     items = options(question)
     for letter, text, feedback in items:
         input_id = f"q-{qid}-{letter}"
         if kind == "ordering":
             choices = "".join(f'<option value="{n}">{n}</option>' for n in range(1, len(items) + 1))
-            out.append(f'<li><label for="{input_id}"><span class="mg-q-letter">{letter.upper()}.</span> '
-                       f'{html.escape(text)}</label> <select id="{input_id}" name="q-{qid}-{letter}"'
-                       f' data-letter="{letter}" data-feedback="{_attr(feedback)}"'
-                       f' aria-describedby="q-{qid}-hint"><option value="">place</option>{choices}</select></li>')
+            out.append(
+                f'<li><label for="{input_id}"><span class="mg-q-letter">{letter.upper()}.</span> '
+                f'{html.escape(text)}</label> <select id="{input_id}" name="q-{qid}-{letter}"'
+                f' data-letter="{letter}" data-feedback="{_attr(feedback)}"'
+                f' aria-describedby="q-{qid}-hint"><option value="">place</option>{choices}</select></li>'
+            )
         else:
             kind_attr = "checkbox" if multiple else "radio"
-            out.append(f'<li><input type="{kind_attr}" id="{input_id}" name="q-{qid}" value="{letter}"'
-                       f' data-feedback="{_attr(feedback)}" aria-describedby="q-{qid}-hint">'
-                       f' <label for="{input_id}"><span class="mg-q-letter">{letter.upper()}.</span> '
-                       f'{html.escape(text)}</label></li>')
-    out += ["</ul>",
-            f'<button type="button" class="mg-q-check" aria-controls="q-{qid}-feedback">Check my answer</button>',
-            f'<div class="mg-q-feedback" id="q-{qid}-feedback" role="status" aria-live="polite"></div>',
-            "</fieldset>"]
+            out.append(
+                f'<li><input type="{kind_attr}" id="{input_id}" name="q-{qid}" value="{letter}"'
+                f' data-feedback="{_attr(feedback)}" aria-describedby="q-{qid}-hint">'
+                f' <label for="{input_id}"><span class="mg-q-letter">{letter.upper()}.</span> '
+                f"{html.escape(text)}</label></li>"
+            )
+    out += [
+        "</ul>",
+        f'<button type="button" class="mg-q-check" aria-controls="q-{qid}-feedback">Check my answer</button>',
+        f'<div class="mg-q-feedback" id="q-{qid}-feedback" role="status" aria-live="polite"></div>',
+        "</fieldset>",
+    ]
     return "\n".join(out)
 
 
@@ -123,7 +135,11 @@ def moodle_xml(data: BookData) -> str:
             if q.kind == "ordering":
                 question = ET.SubElement(quiz, "question", {"type": "matching"})
                 _text(question, "name", q.id, fmt=None)
-                _text(question, "questiontext", f"{q.stem} Match each item to its place in the sequence (1 is first).")
+                _text(
+                    question,
+                    "questiontext",
+                    f"{q.stem} Match each item to its place in the sequence (1 is first).",
+                )
                 _text(question, "generalfeedback", " ".join(f"{text}: {fb}" for _, text, fb in items))
                 ET.SubElement(question, "defaultgrade").text = "1"
                 ET.SubElement(question, "shuffleanswers").text = "true"
@@ -141,7 +157,9 @@ def moodle_xml(data: BookData) -> str:
             ET.SubElement(question, "shuffleanswers").text = "false" if q.kind == "true_false" else "true"
             ET.SubElement(question, "answernumbering").text = "abc"
             for letter, text, feedback in items:
-                fraction = _FRACTIONS[len(correct)] if letter in correct else ("0" if len(correct) == 1 else "-100")
+                fraction = (
+                    _FRACTIONS[len(correct)] if letter in correct else ("0" if len(correct) == 1 else "-100")
+                )
                 answer = _text(question, "answer", text)
                 answer.set("fraction", fraction)
                 _text(answer, "feedback", feedback)
@@ -171,10 +189,17 @@ def gift(data: BookData) -> str:
             head = f"::{gift_escape(q.id)}::{gift_escape(q.stem)}"
             if q.kind == "ordering":
                 text = dict((l, t) for l, t, _ in items)
-                pairs = [f"    ={gift_escape(text[letter])} -> {place}" for place, letter in enumerate(correct, 1)]
+                pairs = [
+                    f"    ={gift_escape(text[letter])} -> {place}" for place, letter in enumerate(correct, 1)
+                ]
                 general = gift_escape(" ".join(f"{t}: {fb}" for _, t, fb in items))
-                out += [head + " Match each item to its place in the sequence (1 is first). {", *pairs,
-                        f"    ####{general}", "}", ""]
+                out += [
+                    head + " Match each item to its place in the sequence (1 is first). {",
+                    *pairs,
+                    f"    ####{general}",
+                    "}",
+                    "",
+                ]
                 continue
             lines = []
             for letter, text, feedback in items:

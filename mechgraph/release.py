@@ -4,6 +4,7 @@ The version comes from the git tag (``v1.2.0`` gives ``1.2.0``; three commits af
 ``1.2.0+3.gabc1234``); without git or without a tag it is the version in pyproject.toml.
 The date is the commit's date, so two builds of the same commit say the same thing.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,7 @@ def pyproject_version(root: Path = ROOT) -> str:
     text = (root / "pyproject.toml").read_text(encoding="utf-8")
     match = re.search(r'(?m)^version\s*=\s*"([^"]+)"', text)
     if not match:
-        raise ValueError(f"{root / 'pyproject.toml'}: no version = \"...\" line in [project]")
+        raise ValueError(f'{root / "pyproject.toml"}: no version = "..." line in [project]')
     return match[1]
 
 
@@ -71,8 +72,10 @@ def book_date(root: Path = ROOT) -> str:
 
 
 def _authors(entry: dict) -> list[str]:
-    return [a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ")
-            for a in entry.get("authors", [])]
+    return [
+        a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", ")
+        for a in entry.get("authors", [])
+    ]
 
 
 def citation(cff_path: Path = ROOT / "CITATION.cff", version: str | None = None) -> tuple[str, str]:
@@ -86,12 +89,15 @@ def citation(cff_path: Path = ROOT / "CITATION.cff", version: str | None = None)
     url = book.get("url") or cff.get("url") or cff.get("repository-code", "")
     year = book.get("year") or str(cff.get("date-released", ""))[:4]
     text = f"{authors} ({year}). *{book['title']}*. Version {version}. {url}"
-    bibtex = "\n".join([
-        "@book{msc_cancer_pain_companion,",
-        f"  title   = {{{book['title']}}},",
-        f"  author  = {{{{{authors}}}}},",
-        f"  year    = {{{year}}},",
-        f"  edition = {{Version {version}}},",
-        f"  url     = {{{url}}},",
-        "}"])
+    bibtex = "\n".join(
+        [
+            "@book{msc_cancer_pain_companion,",
+            f"  title   = {{{book['title']}}},",
+            f"  author  = {{{{{authors}}}}},",
+            f"  year    = {{{year}}},",
+            f"  edition = {{Version {version}}},",
+            f"  url     = {{{url}}},",
+            "}",
+        ]
+    )
     return text, bibtex

@@ -7,6 +7,7 @@ file. ``--check`` reports files that are missing or differ from what the data gi
 now; it renders only the figures whose inputs or files no longer match the manifest,
 so the check the test suite runs is cheap and a stale figure still fails.
 """
+
 from __future__ import annotations
 
 import ast
@@ -36,10 +37,10 @@ NOT_IN_DIAGRAMS = ("table1", "errata", "questions", "table1_appraisal")
 
 @dataclass(frozen=True)
 class SlideFigure:
-    name: str          # stable file stem in figures/
+    name: str  # stable file stem in figures/
     title: str
     caption: str
-    sources: str       # what it is computed from
+    sources: str  # what it is computed from
     render: Callable[[], dict[str, bytes]]  # suffix -> file content
     inputs: Callable[[], dict]  # everything in the data the drawing depends on
 
@@ -61,30 +62,60 @@ def _plot_files(make) -> dict[str, bytes]:
 
 
 PLOTS = [
-    ("plot-evidence-by-chapter", plots.plot_evidence_by_chapter, "Evidence behind each chapter",
-     "Statements per chapter by the strongest kind of evidence behind them.", "data/statements.csv"),
-    ("plot-scope-by-chapter", plots.plot_scope_by_chapter, "Measured in cancer pain, asserted, or extrapolated",
-     "Statements per chapter measured in cancer or cancer-treatment pain models, asserted for cancer pain by a review, or carried over from other settings.",
-     "data/statements.csv"),
-    ("plot-literature-timeline", plots.plot_literature_timeline, "The cited literature over time",
-     "Papers cited in the data per publication year, by the kind of evidence they contribute.",
-     "data/statements.csv and references.bib"),
-    ("plot-table1-doses", plots.plot_table1_doses, "Table 1 doses and routes",
-     "Dose per administration in the five preclinical studies of MSCs in cancer-related pain.", "data/table1.csv"),
-    ("plot-errata", plots.plot_errata, "Problems found in the review",
-     "Entries of the critical-reading chapter by kind of problem and our confidence.", "data/errata.csv"),
+    (
+        "plot-evidence-by-chapter",
+        plots.plot_evidence_by_chapter,
+        "Evidence behind each chapter",
+        "Statements per chapter by the strongest kind of evidence behind them.",
+        "data/statements.csv",
+    ),
+    (
+        "plot-scope-by-chapter",
+        plots.plot_scope_by_chapter,
+        "Measured in cancer pain, asserted, or extrapolated",
+        "Statements per chapter measured in cancer or cancer-treatment pain models, asserted for cancer pain by a review, or carried over from other settings.",
+        "data/statements.csv",
+    ),
+    (
+        "plot-literature-timeline",
+        plots.plot_literature_timeline,
+        "The cited literature over time",
+        "Papers cited in the data per publication year, by the kind of evidence they contribute.",
+        "data/statements.csv and references.bib",
+    ),
+    (
+        "plot-table1-doses",
+        plots.plot_table1_doses,
+        "Table 1 doses and routes",
+        "Dose per administration in the five preclinical studies of MSCs in cancer-related pain.",
+        "data/table1.csv",
+    ),
+    (
+        "plot-errata",
+        plots.plot_errata,
+        "Problems found in the review",
+        "Entries of the critical-reading chapter by kind of problem and our confidence.",
+        "data/errata.csv",
+    ),
 ]
 
 
 #: the charts a chapter can offer for slides (column ``chart`` of chapters.csv, vocabulary ``chart``):
 #: the plot function, called with the chapter id, and the caption, given the chapter's title
 CHARTS = {
-    "evidence_counts": (plots.plot_evidence_counts, "{title}: statements by the kind of evidence behind them."),
-    "tumour_effects": (plots.plot_tumour_effects,
-                       "{title}: statements about tumour growth or spread, by direction and kind of evidence."),
-    "msc_settings": (plots.plot_msc_settings,
-                     "{title}: statements in which an MSC product acts, by setting and by whether it was measured in cancer pain "
-                     "evidence."),
+    "evidence_counts": (
+        plots.plot_evidence_counts,
+        "{title}: statements by the kind of evidence behind them.",
+    ),
+    "tumour_effects": (
+        plots.plot_tumour_effects,
+        "{title}: statements about tumour growth or spread, by direction and kind of evidence.",
+    ),
+    "msc_settings": (
+        plots.plot_msc_settings,
+        "{title}: statements in which an MSC product acts, by setting and by whether it was measured in cancer pain "
+        "evidence.",
+    ),
 }
 
 
@@ -108,9 +139,12 @@ def _diagram_inputs(data: BookData, figure_id: str) -> dict:
     entities = list(dict.fromkeys([*rows["subject"], *rows["object"]]))
     keys = sorted({k for c in rows["citations"] for k in c})
     out = {name: value for name, value in _book_inputs(data).items() if name not in NOT_IN_DIAGRAMS}
-    out |= {"figures": _table(data.figures.loc[[figure_id]]), "statements": _table(rows),
-            "entities": _table(data.entities.loc[entities]),
-            "references": {k: repr(data.references[k]) for k in keys}}
+    out |= {
+        "figures": _table(data.figures.loc[[figure_id]]),
+        "statements": _table(rows),
+        "entities": _table(data.entities.loc[entities]),
+        "references": {k: repr(data.references[k]) for k in keys},
+    }
     return out
 
 
@@ -119,8 +153,14 @@ def _imports(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            found |= {a.name.partition(".")[2] or "__init__" for a in node.names if a.name.split(".")[0] == "mechgraph"}
-        elif isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] == "mechgraph"):
+            found |= {
+                a.name.partition(".")[2] or "__init__"
+                for a in node.names
+                if a.name.split(".")[0] == "mechgraph"
+            }
+        elif isinstance(node, ast.ImportFrom) and (
+            node.level or (node.module or "").split(".")[0] == "mechgraph"
+        ):
             module = (node.module or "").removeprefix("mechgraph").lstrip(".")
             if module:
                 found.add(module.split(".")[0])
@@ -150,20 +190,40 @@ def catalogue(data: BookData) -> list[SlideFigure]:
     for fig in data.figures.itertuples():
         rows = data.figure_statements(fig.id)
         keys = sorted({k for c in rows["citations"] for k in c})
-        items.append(SlideFigure(f"diagram-{fig.id}", fig.title, fig.caption,
-                                 f"{len(rows)} statements citing {len(keys)} papers",
-                                 lambda f=fig.id: _diagram_files(data, f), lambda f=fig.id: _diagram_inputs(data, f)))
+        items.append(
+            SlideFigure(
+                f"diagram-{fig.id}",
+                fig.title,
+                fig.caption,
+                f"{len(rows)} statements citing {len(keys)} papers",
+                lambda f=fig.id: _diagram_files(data, f),
+                lambda f=fig.id: _diagram_inputs(data, f),
+            )
+        )
     for name, make, title, caption, source in PLOTS:
-        items.append(SlideFigure(name, title, caption, source, lambda m=make: _plot_files(lambda: m(data)),
-                                 lambda: _book_inputs(data)))
+        items.append(
+            SlideFigure(
+                name,
+                title,
+                caption,
+                source,
+                lambda m=make: _plot_files(lambda: m(data)),
+                lambda: _book_inputs(data),
+            )
+        )
     names = data.labels("chart")
     for chapter in data.chapters[data.chapters["chart"] != ""].itertuples():
         make, caption = CHARTS[chapter.chart]
-        items.append(SlideFigure(f"plot-{chapter.id}-{chapter.chart}".replace("_", "-"),
-                                 f"{names[chapter.chart]}: {chapter.title}", caption.format(title=chapter.title),
-                                 "data/statements.csv",
-                                 lambda m=make, c=chapter.id: _plot_files(lambda: m(data, c)),
-                                 lambda: _book_inputs(data)))
+        items.append(
+            SlideFigure(
+                f"plot-{chapter.id}-{chapter.chart}".replace("_", "-"),
+                f"{names[chapter.chart]}: {chapter.title}",
+                caption.format(title=chapter.title),
+                "data/statements.csv",
+                lambda m=make, c=chapter.id: _plot_files(lambda: m(data, c)),
+                lambda: _book_inputs(data),
+            )
+        )
     return items
 
 
@@ -187,15 +247,27 @@ def write_figures(check: bool = False, out_dir: Path = FIGURES_DIR, data: BookDa
     for item in catalogue(data):
         inputs = hashlib.sha256(json.dumps([code, item.inputs()], sort_keys=True).encode()).hexdigest()
         entry = recorded.get(item.name)
-        if check and entry and entry["inputs"] == inputs and all(
+        if (
+            check
+            and entry
+            and entry["inputs"] == inputs
+            and all(
                 (out_dir / name).is_file() and _sha256((out_dir / name).read_bytes()) == digest
-                for name, digest in entry["files"].items()):
+                for name, digest in entry["files"].items()
+            )
+        ):
             manifest[item.name] = entry  # drawn from the same inputs as the files on disk: fresh
             continue
         files = {f"{item.name}{suffix}": content for suffix, content in item.render().items()}
-        manifest[item.name] = {"inputs": inputs, "files": {name: _sha256(c) for name, c in sorted(files.items())}}
-        differ = [name for name, content in files.items()
-                  if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != content]
+        manifest[item.name] = {
+            "inputs": inputs,
+            "files": {name: _sha256(c) for name, c in sorted(files.items())},
+        }
+        differ = [
+            name
+            for name, content in files.items()
+            if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != content
+        ]
         if not check:
             for name in differ:
                 (out_dir / name).write_bytes(files[name])
@@ -207,18 +279,32 @@ def write_figures(check: bool = False, out_dir: Path = FIGURES_DIR, data: BookDa
     extra = sorted(p.name for p in out_dir.glob("*") if p.name not in wanted and p.suffix in (".svg", ".png"))
     if check:
         for name in stale + extra:
-            print(f"error: figures/{name} is {'stale or missing' if name in stale else 'not made by any figure'}; "
-                  "run 'make figures'", file=sys.stderr)
+            print(
+                f"error: figures/{name} is {'stale or missing' if name in stale else 'not made by any figure'}; "
+                "run 'make figures'",
+                file=sys.stderr,
+            )
         gone = sorted(recorded.keys() - manifest.keys())
         if changed or gone:
-            print(f"error: figures/{MANIFEST} is out of date for {', '.join(changed + gone)}; run 'make figures'",
-                  file=sys.stderr)
+            print(
+                f"error: figures/{MANIFEST} is out of date for {', '.join(changed + gone)}; run 'make figures'",
+                file=sys.stderr,
+            )
         return 1 if stale or extra or changed or gone else 0
     for name in extra:
         (out_dir / name).unlink()
-    manifest_path.write_text(json.dumps({
-        "about": "Written by 'make figures': for each figure, a hash of its inputs (data, code, Graphviz and "
-                 "matplotlib versions) and of its files; 'python -m mechgraph figures --check' renders only what changed.",
-        "figures": manifest}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps(
+            {
+                "about": "Written by 'make figures': for each figure, a hash of its inputs (data, code, Graphviz and "
+                "matplotlib versions) and of its files; 'python -m mechgraph figures --check' renders only what changed.",
+                "figures": manifest,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {len(wanted)} files and {MANIFEST} to {out_dir}")
     return 0

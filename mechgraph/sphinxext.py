@@ -17,6 +17,7 @@
 
 The fixes to the theme's HTML are a separate extension, :mod:`mechgraph.theme`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,7 +47,6 @@ from mechgraph.report import errata_myst
 from mechgraph.text import myst_text
 
 
-
 def data_dir(app_or_env) -> Path:
     """The book's data folder: ``mechgraph_data_dir`` (default ``data``) in the source folder."""
     return Path(app_or_env.srcdir, app_or_env.config.mechgraph_data_dir)
@@ -69,15 +69,22 @@ def _check_data_and_cache(app: Sphinx, config) -> None:
     # the captions of the named figures, for the chapters' numbered figures: {{ figures.fig1 }}
     data = load(data_dir(app))
     captions = {f.id: f"**{myst_text(f.title)}.** {myst_text(f.caption)}" for f in data.figures.itertuples()}
-    config.myst_substitutions = {**config.myst_substitutions, "review_title": review.title, "figures": captions}
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        "review_title": review.title,
+        "figures": captions,
+    }
     options = config.html_theme_options or {}
-    if options.get("repository_url"):  # the Colab set-up cell, shown in the instructor guide as it is exported
+    if options.get(
+        "repository_url"
+    ):  # the Colab set-up cell, shown in the instructor guide as it is exported
         cell = setup_cell(options["repository_url"], options.get("repository_branch") or "main")
         config.myst_substitutions["colab_setup_cell"] = f"```python\n{cell}\n```"
     _show_version(config, Path(app.srcdir))
 
 
 # -- the preview (make preview): errors shown in the browser, not only in the terminal ----------
+
 
 def _previewing() -> bool:
     return os.environ.get("MECHGRAPH_PREVIEW") == "1"
@@ -88,9 +95,11 @@ def _show_error_page(outdir: Path, title: str, problems: list[str]) -> None:
     info so the next good build rewrites every page."""
     items = "\n".join(f"<li><code>{html.escape(p)}</code></li>" for p in problems[:200])
     more = f"<p>... and {len(problems) - 200} more (see the terminal).</p>" if len(problems) > 200 else ""
-    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Build error</title></head>\n'
-            f'<body><main><h1>{html.escape(title)}</h1>\n<p>The preview rebuilds when you save a fix.</p>\n'
-            f"<ul>\n{items}\n</ul>{more}</main></body></html>\n")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Build error</title></head>\n'
+        f"<body><main><h1>{html.escape(title)}</h1>\n<p>The preview rebuilds when you save a fix.</p>\n"
+        f"<ul>\n{items}\n</ul>{more}</main></body></html>\n"
+    )
     outdir.mkdir(parents=True, exist_ok=True)
     pages = [p for p in outdir.rglob("*.html") if not {"_static", "_sources", "_images"} & set(p.parts)]
     for path in pages + [outdir / "index.html"]:
@@ -151,8 +160,9 @@ class _GeneratedMyST(SphinxDirective):
         for path in data_files(data_dir(self.env)):
             self.env.note_dependency(str(path))
         container = nodes.container()
-        self.state.nested_parse(StringList(self.generate().splitlines(), source="data/"),
-                                self.content_offset, container)
+        self.state.nested_parse(
+            StringList(self.generate().splitlines(), source="data/"), self.content_offset, container
+        )
         return container.children
 
 
@@ -177,12 +187,22 @@ class DataFigures(_GeneratedMyST):
             # (35-65 KB, against 0.2-0.6 MB for their high-resolution PNG). Both stay
             # downloadable, and images below the fold load only when scrolled to.
             shown = "png" if item.name.startswith("plot-") else "svg"
-            out += [f"({item.name})=", f"## {myst_text(item.title)}", "",
-                    f"```{{figure}} ../figures/{item.name}.{shown}", f":alt: {item.title}: {item.caption}",
-                    ":width: 100%", ":loading: lazy", "",
-                    f"{myst_text(item.caption)} *Computed from:* {myst_text(item.sources)}.", "```", "",
-                    f"Files for slides: {{download}}`SVG <../figures/{item.name}.svg>`, "
-                    f"{{download}}`PNG <../figures/{item.name}.png>`.", ""]
+            out += [
+                f"({item.name})=",
+                f"## {myst_text(item.title)}",
+                "",
+                f"```{{figure}} ../figures/{item.name}.{shown}",
+                f":alt: {item.title}: {item.caption}",
+                ":width: 100%",
+                ":loading: lazy",
+                "",
+                f"{myst_text(item.caption)} *Computed from:* {myst_text(item.sources)}.",
+                "```",
+                "",
+                f"Files for slides: {{download}}`SVG <../figures/{item.name}.svg>`, "
+                f"{{download}}`PNG <../figures/{item.name}.png>`.",
+                "",
+            ]
         return "\n".join(out)
 
 
@@ -208,8 +228,11 @@ class DataQuestions(SphinxDirective):
         for number, question in enumerate(rows.itertuples(), 1):
             block = nodes.container(classes=["mg-question-block"])
             block += nodes.raw("", question_html(data, question, number), format="html")
-            self.state.nested_parse(StringList([objective_myst(question)], source="data/questions.csv"),
-                                    self.content_offset, block)
+            self.state.nested_parse(
+                StringList([objective_myst(question)], source="data/questions.csv"),
+                self.content_offset,
+                block,
+            )
             for paragraph in block.findall(nodes.paragraph):
                 paragraph["classes"].append("mg-q-source")
             container += block
@@ -223,8 +246,10 @@ class DataQuestionExports(SphinxDirective):
         from mechgraph.questions import EXPORT_NAMES
 
         prefix = "../" * self.env.docname.count("/") + "_downloads/questions/"
-        labels = {"questions-moodle.xml": "Moodle XML (Site administration or Question bank > Import > Moodle XML format)",
-                  "questions.gift": "GIFT (Question bank > Import > GIFT format)"}
+        labels = {
+            "questions-moodle.xml": "Moodle XML (Site administration or Question bank > Import > Moodle XML format)",
+            "questions.gift": "GIFT (Question bank > Import > GIFT format)",
+        }
         items = nodes.bullet_list()
         for name in EXPORT_NAMES:
             paragraph = nodes.paragraph()
@@ -252,13 +277,19 @@ class BookCitation(SphinxDirective):
         self.env.note_dependency(str(cff))
         text, bibtex = citation(cff)
         container = nodes.container()
-        self.state.nested_parse(StringList([f"> {text}", "", "In BibTeX:", ""], source="CITATION.cff"), self.content_offset, container)
+        self.state.nested_parse(
+            StringList([f"> {text}", "", "In BibTeX:", ""], source="CITATION.cff"),
+            self.content_offset,
+            container,
+        )
         block = nodes.literal_block(bibtex, bibtex, language="bibtex")
         return container.children + [block]
 
 
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    definitions = {term_anchor(e.label): f"{e.label}: {e.definition}" for e in load(data_dir(app)).entities.itertuples()}
+    definitions = {
+        term_anchor(e.label): f"{e.label}: {e.definition}" for e in load(data_dir(app)).entities.itertuples()
+    }
     for ref in doctree.findall(nodes.reference):
         first = ref.children[0] if ref.children else None
         if isinstance(first, nodes.Element) and "std-term" in first["classes"]:
@@ -284,8 +315,14 @@ def _report_notebook_failure(app: Sphinx, doctree: nodes.document) -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(data["traceback"], encoding="utf-8")
     text = source.read_text(encoding="utf-8") if source.is_file() else ""
-    line = failure_line(source.relative_to(app.srcdir).as_posix(), text, data.get("error"), data["traceback"],
-                        app.config.nb_execution_timeout, log.relative_to(app.srcdir).as_posix())
+    line = failure_line(
+        source.relative_to(app.srcdir).as_posix(),
+        text,
+        data.get("error"),
+        data["traceback"],
+        app.config.nb_execution_timeout,
+        log.relative_to(app.srcdir).as_posix(),
+    )
     logging.getLogger(__name__).warning(line, type="mechgraph", subtype="notebook")
 
 
@@ -329,6 +366,7 @@ def _stable_notebook_ids(app: Sphinx, exception) -> None:
 
 
 # -- the bibliography: formatted once for each change of references.bib -------------------------
+
 
 class CachedPlainStyle(PlainStyle):
     """pybtex's plain style, remembering what it formatted. sphinxcontrib-bibtex formats every
@@ -396,7 +434,9 @@ def _write_explorer(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("mechgraph_data_dir", "data", "env", types=[str])  # relative to the source folder
-    app.add_config_value("mechgraph_review_key", REVIEW_KEY, "env", types=[str])  # the review's key in the bibliography
+    app.add_config_value(
+        "mechgraph_review_key", REVIEW_KEY, "env", types=[str]
+    )  # the review's key in the bibliography
     app.connect("config-inited", _check_data_and_cache, priority=400)
     register_plugin("pybtex.style.formatting", CachedPlainStyle.name, CachedPlainStyle)
     app.connect("config-inited", _load_formatted_references, priority=401)  # once the cache folder is known
@@ -409,7 +449,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _report_notebook_failure)
     app.add_directive("book-citation", BookCitation)
     app.connect("doctree-resolved", _term_tooltips)
-    app.connect("html-page-context", add_colab_link, priority=502)  # after sphinx-book-theme's launch menu (501)
+    app.connect(
+        "html-page-context", add_colab_link, priority=502
+    )  # after sphinx-book-theme's launch menu (501)
     app.connect("build-finished", _stable_notebook_ids)
     app.connect("build-finished", _write_explorer)
     app.connect("build-finished", _write_question_exports)

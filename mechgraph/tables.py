@@ -6,6 +6,7 @@ display names of the data's vocabulary (``"is subtype of"``, ``"cell-culture stu
 column or ``dtype`` line, inside a box that scrolls sideways when the table is wider than the
 text column (``_static/tables.css``). ``Table.frame`` holds the plain DataFrame for analysis.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,13 @@ class Table:
     """A display-ready table: shown in the page as HTML without an index column, and as plain
     text (no index, no dtype line, no truncated cells) where HTML is not available."""
 
-    def __init__(self, frame: pd.DataFrame, label: str, html_columns: tuple[str, ...] = (),
-                 prose_columns: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        label: str,
+        html_columns: tuple[str, ...] = (),
+        prose_columns: tuple[str, ...] = (),
+    ):
         self.frame = frame.reset_index(drop=True)
         self.label = label  # names the scrolling box for screen readers
         self.html_columns = set(html_columns)  # columns whose cells are HTML already (links)
@@ -50,27 +56,44 @@ class Table:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return html.escape(f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value))
+        return html.escape(
+            f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        )
 
     def to_html(self) -> str:
-        cells = pd.DataFrame({c: [self._cell(c, v) for v in self.frame[c]] for c in self.frame.columns},
-                             index=self.frame.index)
+        cells = pd.DataFrame(
+            {c: [self._cell(c, v) for v in self.frame[c]] for c in self.frame.columns}, index=self.frame.index
+        )
         cells.columns = [html.escape(str(c)) for c in self.frame.columns]
-        numeric = [html.escape(str(c)) for c in self.frame.columns
-                   if pd.api.types.is_numeric_dtype(self.frame[c]) and not pd.api.types.is_bool_dtype(self.frame[c])]
+        numeric = [
+            html.escape(str(c))
+            for c in self.frame.columns
+            if pd.api.types.is_numeric_dtype(self.frame[c]) and not pd.api.types.is_bool_dtype(self.frame[c])
+        ]
         uuid = hashlib.sha1(self.label.encode("utf-8")).hexdigest()[:8]  # stable ids: builds are reproducible
-        styler = (cells.style.hide(axis="index").set_uuid(uuid)
-                  .set_table_attributes('class="dataframe mechgraph-table"'))
+        styler = (
+            cells.style.hide(axis="index")
+            .set_uuid(uuid)
+            .set_table_attributes('class="dataframe mechgraph-table"')
+        )
         if self.prose_columns:
-            classes = pd.DataFrame({html.escape(str(c)): ["prose" if c in self.prose_columns else ""] * len(cells)
-                                    for c in self.frame.columns}, index=cells.index)
+            classes = pd.DataFrame(
+                {
+                    html.escape(str(c)): ["prose" if c in self.prose_columns else ""] * len(cells)
+                    for c in self.frame.columns
+                },
+                index=cells.index,
+            )
             styler = styler.set_td_classes(classes)
         if numeric:  # counts line up on the right
-            styler = styler.set_table_styles({c: [{"selector": "td", "props": "text-align: right"}] for c in numeric},
-                                             overwrite=False)
+            styler = styler.set_table_styles(
+                {c: [{"selector": "td", "props": "text-align: right"}] for c in numeric}, overwrite=False
+            )
         body = styler.to_html()
-        return (f'<div class="mechgraph-table-box" role="region" tabindex="0" '
-                f'aria-label="{html.escape(self.label, quote=True)}">{body}</div>')
+        return (
+            f'<div class="mechgraph-table-box" role="region" tabindex="0" '
+            f'aria-label="{html.escape(self.label, quote=True)}">{body}</div>'
+        )
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -117,10 +140,13 @@ def evidence_counts(data: BookData, chapter: str, by: str | None = None) -> Tabl
     evidence = data.labels("evidence")
     if by is None:
         counts = rows["evidence"].value_counts().reindex(order)
-        frame = pd.DataFrame({"Kind of evidence": [evidence[e] for e in order],
-                              "Statements": counts.astype(int).tolist()})
-        return Table(_with_total_row(frame, "Kind of evidence"),
-                     f"Statements by kind of evidence, {_chapter(data, chapter)}")
+        frame = pd.DataFrame(
+            {"Kind of evidence": [evidence[e] for e in order], "Statements": counts.astype(int).tolist()}
+        )
+        return Table(
+            _with_total_row(frame, "Kind of evidence"),
+            f"Statements by kind of evidence, {_chapter(data, chapter)}",
+        )
     if by not in BY_COLUMNS:
         raise ValueError(f"evidence_counts: by must be one of {BY_COLUMNS}, not {by!r}")
     names = data.labels(by)
@@ -130,8 +156,10 @@ def evidence_counts(data: BookData, chapter: str, by: str | None = None) -> Tabl
     for column in counts.columns:
         frame[capital(names[column])] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
-    return Table(_with_total_row(frame, "Kind of evidence"),
-                 f"Statements by kind of evidence and {by.replace('_', ' ')}, {_chapter(data, chapter)}")
+    return Table(
+        _with_total_row(frame, "Kind of evidence"),
+        f"Statements by kind of evidence and {by.replace('_', ' ')}, {_chapter(data, chapter)}",
+    )
 
 
 def erratum_link(erratum_id: str, link_base: str = "") -> str:
@@ -143,30 +171,46 @@ def erratum_link(erratum_id: str, link_base: str = "") -> str:
 
 
 STATEMENT_COLUMNS = {
-    "subject": "Subject", "relation": "Relation", "object": "Object", "evidence": "Evidence",
-    "species": "Species", "setting": "Setting studied", "cancer_pain": "Cancer pain",
+    "subject": "Subject",
+    "relation": "Relation",
+    "object": "Object",
+    "evidence": "Evidence",
+    "species": "Species",
+    "setting": "Setting studied",
+    "cancer_pain": "Cancer pain",
     "erratum": "What the review gets wrong",
 }
 
 
-def statement_table(data: BookData, rows: pd.DataFrame,
-                    columns: tuple[str, ...] = ("subject", "relation", "object", "evidence")) -> Table:
+def statement_table(
+    data: BookData,
+    rows: pd.DataFrame,
+    columns: tuple[str, ...] = ("subject", "relation", "object", "evidence"),
+) -> Table:
     """Statements as readable rows: entity labels, relations in words, evidence and settings by name;
     ``erratum`` gives the kind of problem and a link to its critical-reading entry."""
     unknown = [c for c in columns if c not in STATEMENT_COLUMNS]
     if unknown:
-        raise ValueError(f"statement_table: unknown column(s) {unknown}; choose from {list(STATEMENT_COLUMNS)}")
+        raise ValueError(
+            f"statement_table: unknown column(s) {unknown}; choose from {list(STATEMENT_COLUMNS)}"
+        )
     labels = entity_labels(data)
     kinds = data.errata["kind"].map(data.labels("erratum_kind"))
     show = {
         "subject": lambda r: labels.get(r.subject, r.subject),
         "object": lambda r: labels.get(r.object, r.object),
-        "erratum": lambda r: f"{html.escape(kinds[r.erratum])} ({erratum_link(r.erratum)})" if r.erratum else "",
-        **{column: lambda r, c=column: data.labels(c)[getattr(r, c)]
-           for column in ("relation", "evidence", "species", "setting", "cancer_pain")},
+        "erratum": lambda r: (
+            f"{html.escape(kinds[r.erratum])} ({erratum_link(r.erratum)})" if r.erratum else ""
+        ),
+        **{
+            column: lambda r, c=column: data.labels(c)[getattr(r, c)]
+            for column in ("relation", "evidence", "species", "setting", "cancer_pain")
+        },
     }
-    frame = pd.DataFrame([{STATEMENT_COLUMNS[c]: show[c](r) for c in columns} for r in rows.itertuples()],
-                         columns=[STATEMENT_COLUMNS[c] for c in columns])
+    frame = pd.DataFrame(
+        [{STATEMENT_COLUMNS[c]: show[c](r) for c in columns} for r in rows.itertuples()],
+        columns=[STATEMENT_COLUMNS[c] for c in columns],
+    )
     html_columns = (STATEMENT_COLUMNS["erratum"],) if "erratum" in columns else ()
     return Table(frame, "Statements from the book's data", html_columns)
 
@@ -190,7 +234,10 @@ def relation_counts(data: BookData, chapter: str) -> Table:
     for e in order:
         frame[capital(data.labels("evidence")[e])] = counts[e].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
-    return Table(_with_total_row(frame, "What the statement says"), f"Statements by relation, {_chapter(data, chapter)}")
+    return Table(
+        _with_total_row(frame, "What the statement says"),
+        f"Statements by relation, {_chapter(data, chapter)}",
+    )
 
 
 def differentiation_table(data: BookData, chapter: str) -> Table:
@@ -201,10 +248,14 @@ def differentiation_table(data: BookData, chapter: str) -> Table:
     rank = list(evidence)
     out = []
     for fate, part in rows.groupby("object", sort=False):
-        out.append({"Becomes": labels[fate],
-                    "Starting cells": ", ".join(dict.fromkeys(labels[s] for s in part["subject"])),
-                    "Evidence": ", ".join(evidence[e] for e in _ordered_evidence(data, part["evidence"])),
-                    "_rank": min(rank.index(e) for e in part["evidence"])})
+        out.append(
+            {
+                "Becomes": labels[fate],
+                "Starting cells": ", ".join(dict.fromkeys(labels[s] for s in part["subject"])),
+                "Evidence": ", ".join(evidence[e] for e in _ordered_evidence(data, part["evidence"])),
+                "_rank": min(rank.index(e) for e in part["evidence"]),
+            }
+        )
     frame = pd.DataFrame(out).sort_values("_rank", kind="stable").drop(columns="_rank")
     return Table(frame, "Differentiation fates of MSCs and the evidence for each")
 
@@ -217,12 +268,17 @@ def tumour_sources(data: BookData, chapter: str) -> Table:
     msc = sources[sources["group"] == "msc_product"]["label"]
     order = list(dict.fromkeys(msc)) + [OTHER_SOURCE]
     counts = counts.reindex([s for s in order if s in counts.index])
-    counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns], fill_value=0)
+    counts = counts.reindex(
+        columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns], fill_value=0
+    )
     frame = pd.DataFrame({"Source of the cells": counts.index.tolist()})
     for column in counts.columns:
         frame[capital(column)] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
-    return Table(_with_total_row(frame, "Source of the cells"), "Pro- and anti-tumour statements by source of the cells")
+    return Table(
+        _with_total_row(frame, "Source of the cells"),
+        "Pro- and anti-tumour statements by source of the cells",
+    )
 
 
 def receptor_table(data: BookData, figure: str) -> Table:
@@ -233,9 +289,15 @@ def receptor_table(data: BookData, figure: str) -> Table:
     cells = list(dict.fromkeys(rows["subject"]))
     receptors = sorted(dict.fromkeys(rows["object"]), key=lambda r: labels[r])
     pairs = set(zip(rows["subject"], rows["object"]))
-    frame = pd.DataFrame({"Cell type": [labels[c] for c in cells],
-                          **{labels[r]: ["yes" if (c, r) in pairs else "" for c in cells] for r in receptors}})
-    return Table(frame.sort_values("Cell type", key=lambda s: s.str.lower()), "Receptors expressed by each cell type")
+    frame = pd.DataFrame(
+        {
+            "Cell type": [labels[c] for c in cells],
+            **{labels[r]: ["yes" if (c, r) in pairs else "" for c in cells] for r in receptors},
+        }
+    )
+    return Table(
+        frame.sort_values("Cell type", key=lambda s: s.str.lower()), "Receptors expressed by each cell type"
+    )
 
 
 def scope_by_chapter(data: BookData) -> Table:
@@ -247,7 +309,10 @@ def scope_by_chapter(data: BookData) -> Table:
     for column in counts.columns:
         frame[capital(data.labels("cancer_pain")[column])] = counts[column].astype(int).tolist()
     frame["Total"] = counts.sum(axis=1).astype(int).tolist()
-    return Table(_with_total_row(frame, "Chapter", "All chapters"), "Measured, asserted and extrapolated statements by chapter")
+    return Table(
+        _with_total_row(frame, "Chapter", "All chapters"),
+        "Measured, asserted and extrapolated statements by chapter",
+    )
 
 
 def evidence_by_figure(data: BookData) -> Table:
@@ -255,9 +320,15 @@ def evidence_by_figure(data: BookData) -> Table:
     from mechgraph.plots import evidence_by_figure as counts_by_figure
 
     counts = counts_by_figure(data)
-    frame = counts.reset_index().rename(columns={
-        "diagram": "Diagram", **{name: capital(name) for name in data.labels("evidence_group").values()},
-        "measured in cancer pain": "Measured in cancer pain", "total": "Total", "% measured": "Measured (%)"})
+    frame = counts.reset_index().rename(
+        columns={
+            "diagram": "Diagram",
+            **{name: capital(name) for name in data.labels("evidence_group").values()},
+            "measured in cancer pain": "Measured in cancer pain",
+            "total": "Total",
+            "% measured": "Measured (%)",
+        }
+    )
     return Table(frame, "Evidence behind each diagram")
 
 
@@ -276,6 +347,7 @@ def errata_table(data: BookData) -> Table:
 
 
 # -- Table 1 of the review, checked ----------------------------------------------------
+
 
 def study_names(data: BookData) -> list[str]:
     """'Kalvala et al. 2023', ... for the rows of Table 1."""
@@ -297,40 +369,64 @@ def table1_display(data: BookData, part: str = "model") -> Table:
     t = data.table1
     study = study_names(data)
     if part == "model":
-        products, sources, models = data.labels("product"), data.labels("cell_source"), data.labels("pain_model")
-        product = [f"{products[p]} from {sources[s]}, {d} donor" if s != "unspecified"
-                   else f"{products[p]} (tissue not specified), {d} donor"
-                   for p, s, d in zip(t["product"], t["cell_source"], t["donor_species"])]
-        frame = pd.DataFrame({
-            "Study": study, "Product": product, "Modification": t["modification"].tolist(),
-            "Pain model (cause)": [f"{models[m]}: {i}" for m, i in zip(t["pain_model"], t["inducer"])],
-            "Animal (strain)": [f"{a} (strain {s})" if s.startswith("not ") else f"{a} ({s})"
-                                for a, s in zip(t["animal"], t["strain"])],
-            "Route": t["route"].tolist(),
-        })
+        products, sources, models = (
+            data.labels("product"),
+            data.labels("cell_source"),
+            data.labels("pain_model"),
+        )
+        product = [
+            f"{products[p]} from {sources[s]}, {d} donor"
+            if s != "unspecified"
+            else f"{products[p]} (tissue not specified), {d} donor"
+            for p, s, d in zip(t["product"], t["cell_source"], t["donor_species"])
+        ]
+        frame = pd.DataFrame(
+            {
+                "Study": study,
+                "Product": product,
+                "Modification": t["modification"].tolist(),
+                "Pain model (cause)": [f"{models[m]}: {i}" for m, i in zip(t["pain_model"], t["inducer"])],
+                "Animal (strain)": [
+                    f"{a} (strain {s})" if s.startswith("not ") else f"{a} ({s})"
+                    for a, s in zip(t["animal"], t["strain"])
+                ],
+                "Route": t["route"].tolist(),
+            }
+        )
         return Table(frame, "Table 1 checked: products, models and routes")
     if part == "dose":
-        frame = pd.DataFrame({
-            "Study": study, "Dose per administration": [_dose(c, m) for c, m in zip(t["cells_per_dose"],
-                                                                                    t["mg_per_kg_per_dose"])],
-            "Number of doses": t["administrations"].astype(int).tolist(),
-            "Schedule": t["schedule"].tolist(), "Main findings": t["outcome"].tolist(),
-        })
-        return Table(frame, "Table 1 checked: doses, schedules and findings",
-                     prose_columns=("Schedule", "Main findings"))
+        frame = pd.DataFrame(
+            {
+                "Study": study,
+                "Dose per administration": [
+                    _dose(c, m) for c, m in zip(t["cells_per_dose"], t["mg_per_kg_per_dose"])
+                ],
+                "Number of doses": t["administrations"].astype(int).tolist(),
+                "Schedule": t["schedule"].tolist(),
+                "Main findings": t["outcome"].tolist(),
+            }
+        )
+        return Table(
+            frame,
+            "Table 1 checked: doses, schedules and findings",
+            prose_columns=("Schedule", "Main findings"),
+        )
     raise ValueError(f"table1_display: part must be one of {TABLE1_PARTS}, not {part!r}")
 
 
 def table1_route_check(data: BookData) -> Table:
     """The review's Table 1 routes against the primary papers, with the critical-reading entry."""
     t = data.table1
-    frame = pd.DataFrame({
-        "Study": study_names(data), "Route in the review": t["route_in_review"].tolist(),
-        "Route in the paper": t["route"].tolist(),
-        "Same route?": ["yes" if a == b else "no" for a, b in zip(t["route_in_review"], t["route"])],
-        "Modification in the paper": t["modification"].tolist(),
-        "Correction": [erratum_link(e) for e in t["erratum"].fillna("")],
-    })
+    frame = pd.DataFrame(
+        {
+            "Study": study_names(data),
+            "Route in the review": t["route_in_review"].tolist(),
+            "Route in the paper": t["route"].tolist(),
+            "Same route?": ["yes" if a == b else "no" for a, b in zip(t["route_in_review"], t["route"])],
+            "Modification in the paper": t["modification"].tolist(),
+            "Correction": [erratum_link(e) for e in t["erratum"].fillna("")],
+        }
+    )
     return Table(frame, "Routes in the review's Table 1 and in the papers", ("Correction",))
 
 
@@ -351,6 +447,14 @@ def appraisal_evidence(data: BookData) -> Table:
     """The judgements that are not 'unclear', with the evidence each rests on."""
     rows = data.table1_appraisal[data.table1_appraisal["judgement"] != "unclear"]
     studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
-    frame = pd.DataFrame({"Study": rows["study"].map(studies), "Criterion": rows["criterion"].map(data.labels("criterion")),
-                          "Judgement": rows["judgement"].map(data.labels("judgement")), "What it rests on": rows["evidence"]})
-    return Table(frame, "The judgements that could be made, and their evidence", prose_columns=("What it rests on",))
+    frame = pd.DataFrame(
+        {
+            "Study": rows["study"].map(studies),
+            "Criterion": rows["criterion"].map(data.labels("criterion")),
+            "Judgement": rows["judgement"].map(data.labels("judgement")),
+            "What it rests on": rows["evidence"],
+        }
+    )
+    return Table(
+        frame, "The judgements that could be made, and their evidence", prose_columns=("What it rests on",)
+    )

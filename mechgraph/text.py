@@ -9,6 +9,7 @@
 Fields that are also identifiers or short names (entity labels, figure titles) are not escaped
 but validated to plain text by :mod:`mechgraph.data` (see ``MARKUP``).
 """
+
 from __future__ import annotations
 
 import html

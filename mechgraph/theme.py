@@ -12,6 +12,7 @@ file names or context entries of those versions (as do the overrides in ``_templ
 * The article header: a button to the whole-book PDF (``book.pdf`` at the site root,
   written by ``make pdf``).
 """
+
 from __future__ import annotations
 
 import re
@@ -41,10 +42,14 @@ def check_theme_versions(expected: dict[str, str] = THEME_VERSIONS) -> None:
     wrong = [f"{name} {found[name]}" for name, want in expected.items() if found[name] != want]
     if wrong:
         raise ExtensionError(
-            "mechgraph.theme was written for " + " and ".join(f"{n} {v}" for n, v in expected.items())
-            + ", but installed: " + ", ".join(wrong) + ". Check its fixes and the overrides in _templates/ "
+            "mechgraph.theme was written for "
+            + " and ".join(f"{n} {v}" for n, v in expected.items())
+            + ", but installed: "
+            + ", ".join(wrong)
+            + ". Check its fixes and the overrides in _templates/ "
             "against the installed versions, then update THEME_VERSIONS in mechgraph/theme.py "
-            "(or install the versions pinned in requirements.txt).")
+            "(or install the versions pinned in requirements.txt)."
+        )
 
 
 # -- the page body ------------------------------------------------------------------------
@@ -93,12 +98,15 @@ def _lazy_image_sizes(app: Sphinx, pagename: str, templatename: str, context: di
         size = _image_size(source) if source.is_file() else None
         if size is None or "width=" in match["before"]:
             return match[0]
-        return f'<img {match["before"]}width="{size[0]}" height="{size[1]}" loading="lazy" src="{match["src"]}"'
+        return (
+            f'<img {match["before"]}width="{size[0]}" height="{size[1]}" loading="lazy" src="{match["src"]}"'
+        )
 
     context["body"] = _LAZY_IMG.sub(sized, body)
 
 
 # -- scripts and stylesheets ------------------------------------------------------------------
+
 
 def _unique_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Drop repeated <script> entries. Sphinx 7.4 lists an inline script twice when an extension
@@ -124,7 +132,9 @@ def _drop_thebe_nodes(app: Sphinx, doctree: nodes.document, docname: str) -> Non
 def _drop_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     def thebe(asset) -> bool:
         name = getattr(asset, "filename", asset) or ""
-        return "sphinx-thebe" in str(name) or "THEBE_JS_URL" in str(getattr(asset, "attributes", {}).get("body", ""))
+        return "sphinx-thebe" in str(name) or "THEBE_JS_URL" in str(
+            getattr(asset, "attributes", {}).get("body", "")
+        )
 
     context["script_files"] = [js for js in context.get("script_files", []) if not thebe(js)]
     context["css_files"] = [css for css in context.get("css_files", []) if not thebe(css)]
@@ -177,15 +187,21 @@ def _subset_icon_fonts(app: Sphinx, exception) -> None:
 
 # -- the article header ---------------------------------------------------------------------
 
+
 def _book_pdf_button(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """A button in the article header, beside the theme's download menu, to the whole-book PDF.
     sphinx-book-theme renders the entries of context["header_buttons"] (filled at priority 501)."""
     buttons = context.get("header_buttons")
     if buttons is None:
         return
-    button = {"type": "link", "url": context["pathto"](BOOK_PDF, 1), "icon": "fas fa-file-pdf",
-              "tooltip": _("Download the whole book as a PDF"), "label": "book-pdf-button",
-              "classes": "pst-navbar-icon"}
+    button = {
+        "type": "link",
+        "url": context["pathto"](BOOK_PDF, 1),
+        "icon": "fas fa-file-pdf",
+        "tooltip": _("Download the whole book as a PDF"),
+        "label": "book-pdf-button",
+        "classes": "pst-navbar-icon",
+    }
     after = next((i + 1 for i, b in enumerate(buttons) if b.get("label") == "download-buttons"), len(buttons))
     buttons.insert(after, button)
 

@@ -18,6 +18,7 @@ average chapter of this book), with the ratio book/default and the target:
 It never fails on a missed target: it prints MISSED beside it. Builds use the same
 command as `make book` (jupyter-book build --warningiserror --keep-going).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,19 +36,31 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sitetools import REPO, build_env, copy_repo, jupyter_book, launch_chromium, serve, site_pages  # noqa: E402
 
-TARGETS = {"cold": 90.0, "nochange": 3.0, "edit": 10.0, "page_bytes": 1.2e6,
-           "explorer_bytes": 2.5e6, "explorer_first": 1.5, "explorer_redraw": 0.3,
-           "pdf_s": 90.0, "pdf_bytes": 15e6}
+TARGETS = {
+    "cold": 90.0,
+    "nochange": 3.0,
+    "edit": 10.0,
+    "page_bytes": 1.2e6,
+    "explorer_bytes": 2.5e6,
+    "explorer_first": 1.5,
+    "explorer_redraw": 0.3,
+    "pdf_s": 90.0,
+    "pdf_bytes": 15e6,
+}
 EXPLORER = "chapters/explorer.html"
 
 
 def page_target(page: str) -> float:
     """The explorer carries Graphviz compiled to WebAssembly: it has a budget of its own."""
     return TARGETS["explorer_bytes"] if page == EXPLORER else TARGETS["page_bytes"]
+
+
 JB = REPO / ".venv" / "bin" / "jupyter-book"
-LOREM = ("Mesenchymal stromal cells are studied in many models of pain. This paragraph is filler "
-         "text of ordinary length, written only to give the default book a page as long as a chapter "
-         "of this book, so that build times and page weights can be compared fairly. ")
+LOREM = (
+    "Mesenchymal stromal cells are studied in many models of pain. This paragraph is filler "
+    "text of ordinary length, written only to give the default book a page as long as a chapter "
+    "of this book, so that build times and page weights can be compared fairly. "
+)
 
 
 def timed(fn, *args, **kwargs) -> float:
@@ -60,8 +73,14 @@ def build(book: Path, strict: bool = True) -> None:
     if strict:
         result = jupyter_book(book)
     else:
-        result = subprocess.run([str(JB), "build", str(book)], cwd=book, env=build_env(book),
-                                capture_output=True, text=True, timeout=900)
+        result = subprocess.run(
+            [str(JB), "build", str(book)],
+            cwd=book,
+            env=build_env(book),
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     if result.returncode != 0:
         raise RuntimeError(f"build of {book} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
 
@@ -83,6 +102,7 @@ def is_notebook(path: Path) -> bool:
 
 # -- the reference book -----------------------------------------------------------
 
+
 def default_book(where: Path, page_chars: int) -> Path:
     """A default Jupyter Book 1 with one markdown page of `page_chars` characters."""
     book = where / "default-book"
@@ -94,8 +114,10 @@ def default_book(where: Path, page_chars: int) -> Path:
             body += [f"## Section {n // 6 + 1}", ""]
         body += [LOREM * 3, ""]
     (book / "page.md").write_text("\n".join(body) + "\n", encoding="utf-8")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: page\n- file: markdown-notebooks\n",
-                                   encoding="utf-8")
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n- file: page\n- file: markdown-notebooks\n",
+        encoding="utf-8",
+    )
     for extra in ("markdown.md", "notebooks.ipynb"):
         (book / extra).unlink(missing_ok=True)
     return book
@@ -103,7 +125,10 @@ def default_book(where: Path, page_chars: int) -> Path:
 
 # -- measurements -------------------------------------------------------------------
 
-def build_times(make_copy, edit_file, runs: int, strict: bool, cold_runs: int | None = None) -> dict[str, list[float]]:
+
+def build_times(
+    make_copy, edit_file, runs: int, strict: bool, cold_runs: int | None = None
+) -> dict[str, list[float]]:
     out = {"cold": [], "nochange": [], "edit": []}
     for _ in range(runs if cold_runs is None else cold_runs):
         book = make_copy()
@@ -130,14 +155,17 @@ def notebook_times(files: list[Path], runs: int) -> dict[str, list[float]]:
         samples = []
         for _ in range(runs):
             nb = jupytext.read(path)
-            client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                    resources={"metadata": {"path": str(path.parent)}})
+            client = NotebookClient(
+                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            )
             samples.append(timed(client.execute))
         times[path.name] = samples
     return times
 
 
-def page_weights(site: Path, pages: list[str], runs: int) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+def page_weights(
+    site: Path, pages: list[str], runs: int
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     """Bytes each page loads (response bodies, decoded) and the same bodies gzip-compressed
     (level 6, what a static host such as GitHub Pages sends for text files)."""
     import gzip
@@ -186,10 +214,13 @@ def explorer_times(site: Path, runs: int) -> dict[str, list[float]]:
             page = context.new_page()
             page.goto(base + EXPLORER + "?around=tsg6&depth=2", wait_until="commit")
             page.wait_for_function(ready, arg=1, timeout=30000)
-            out["first"].append(float(page.evaluate("document.documentElement.dataset.explorerFirstMs")) / 1000)
+            out["first"].append(
+                float(page.evaluate("document.documentElement.dataset.explorerFirstMs")) / 1000
+            )
             out["nodes"].append(page.eval_on_selector_all("#ex-drawing g.node", "gs => gs.length"))
-            for n, (control, value) in enumerate([("#ex-species", "rat"), ("#ex-species", ""),
-                                                  ("#ex-relation", "promotes")], start=2):
+            for n, (control, value) in enumerate(
+                [("#ex-species", "rat"), ("#ex-species", ""), ("#ex-relation", "promotes")], start=2
+            ):
                 start = time.perf_counter()
                 page.select_option(control, value)
                 page.wait_for_function(ready, arg=n, timeout=30000)
@@ -209,20 +240,35 @@ def explorer_measure(site: Path, runs: int) -> dict:
 def explorer_report(measured: dict) -> list[str]:
     """Print the explorer's figures; return the names of the targets missed."""
     med = statistics.median
-    runs, times, weights, zipped = measured["runs"], measured["times"], measured["weights"], measured["zipped"]
+    runs, times, weights, zipped = (
+        measured["runs"],
+        measured["times"],
+        measured["weights"],
+        measured["zipped"],
+    )
     print()
-    print(f"mechanism explorer ({EXPLORER}, view ?around=tsg6&depth=2: {med(times['nodes'])} nodes; median of {runs} runs)")
+    print(
+        f"mechanism explorer ({EXPLORER}, view ?around=tsg6&depth=2: {med(times['nodes'])} nodes; median of {runs} runs)"
+    )
     print(row("  first drawing after a cold page load", med(times["first"]), None, TARGETS["explorer_first"]))
     print(row("  redraw after a filter change", med(times["redraw"]), None, TARGETS["explorer_redraw"]))
-    print(row("  page weight, uncompressed", med(weights[EXPLORER]), None, TARGETS["explorer_bytes"], fmt=fmt_b))
+    print(
+        row("  page weight, uncompressed", med(weights[EXPLORER]), None, TARGETS["explorer_bytes"], fmt=fmt_b)
+    )
     print(row("  page weight, gzip-compressed", med(zipped[EXPLORER]), None, None, fmt=fmt_b))
-    return [name for name, value, target in (("explorer first drawing", med(times["first"]), "explorer_first"),
-                                             ("explorer redraw", med(times["redraw"]), "explorer_redraw"),
-                                             ("explorer page weight", med(weights[EXPLORER]), "explorer_bytes"))
-            if value >= TARGETS[target]]
+    return [
+        name
+        for name, value, target in (
+            ("explorer first drawing", med(times["first"]), "explorer_first"),
+            ("explorer redraw", med(times["redraw"]), "explorer_redraw"),
+            ("explorer page weight", med(weights[EXPLORER]), "explorer_bytes"),
+        )
+        if value >= TARGETS[target]
+    ]
 
 
 # -- report ---------------------------------------------------------------------------
+
 
 def fmt_s(x: float) -> str:
     return f"{x:7.2f} s"
@@ -263,24 +309,45 @@ def print_pdf_figures(times: list[float], size: int, pages: int) -> list[str]:
 
 def print_builds(ours: dict, ref: dict, runs: int) -> None:
     med = statistics.median
-    print(f"{'figure (median of %d runs)' % runs:<44} {'this book':>10}   {'default':>10}   {'ratio':>7}   target")
-    print(row("cold build (clean copy, all notebooks run)", med(ours["cold"]), med(ref["cold"]), TARGETS["cold"]))
+    print(
+        f"{'figure (median of %d runs)' % runs:<44} {'this book':>10}   {'default':>10}   {'ratio':>7}   target"
+    )
+    print(
+        row(
+            "cold build (clean copy, all notebooks run)", med(ours["cold"]), med(ref["cold"]), TARGETS["cold"]
+        )
+    )
     print(row("rebuild, no change", med(ours["nochange"]), med(ref["nochange"]), TARGETS["nochange"]))
     print(row("rebuild after editing one chapter", med(ours["edit"]), med(ref["edit"]), TARGETS["edit"]))
-    print("samples (s): " + "; ".join(f"{who} {k} " + ", ".join(f"{x:.2f}" for x in v)
-                                      for who, d in (("book", ours), ("default", ref)) for k, v in d.items()
-                                      if not k.startswith("_")), flush=True)
+    print(
+        "samples (s): "
+        + "; ".join(
+            f"{who} {k} " + ", ".join(f"{x:.2f}" for x in v)
+            for who, d in (("book", ours), ("default", ref))
+            for k, v in d.items()
+            if not k.startswith("_")
+        ),
+        flush=True,
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median reported; default 3)")
     parser.add_argument("--json", type=Path, help="also write the raw samples to this JSON file")
-    parser.add_argument("--explorer-only", action="store_true",
-                        help="only the explorer's figures, on the site already built in _build/html")
-    parser.add_argument("--pdf-only", action="store_true", help="only the PDF figures, from the site in _build/html")
-    parser.add_argument("--builds-only", action="store_true",
-                        help="only the rebuild figures (no change, one chapter edited), after one cold build each")
+    parser.add_argument(
+        "--explorer-only",
+        action="store_true",
+        help="only the explorer's figures, on the site already built in _build/html",
+    )
+    parser.add_argument(
+        "--pdf-only", action="store_true", help="only the PDF figures, from the site in _build/html"
+    )
+    parser.add_argument(
+        "--builds-only",
+        action="store_true",
+        help="only the rebuild figures (no change, one chapter edited), after one cold build each",
+    )
     args = parser.parse_args()
     med = statistics.median
     if args.explorer_only:
@@ -299,14 +366,23 @@ def main() -> int:
         tmp = Path(tmp)
         counter = iter(range(1000))
         chapters = [f for f in chapter_files(REPO) if f.parent.name == "chapters"]
-        avg_chars = int(statistics.mean(len(f.read_text(encoding="utf-8")) for f in chapters)) if chapters else 20000
+        avg_chars = (
+            int(statistics.mean(len(f.read_text(encoding="utf-8")) for f in chapters)) if chapters else 20000
+        )
         print(f"book: {REPO}  ({len(chapters)} chapters, average {avg_chars} characters)", flush=True)
 
         print("building this book ...", flush=True)
-        ours = build_times(lambda: copy_repo(tmp / f"book-{next(counter)}"),
-                           lambda b: b / "chapters" / "05-pain-mechanisms.md"
-                           if (b / "chapters" / "05-pain-mechanisms.md").exists() else chapter_files(b)[1],
-                           args.runs, strict=True, cold_runs=1 if args.builds_only else None)
+        ours = build_times(
+            lambda: copy_repo(tmp / f"book-{next(counter)}"),
+            lambda b: (
+                b / "chapters" / "05-pain-mechanisms.md"
+                if (b / "chapters" / "05-pain-mechanisms.md").exists()
+                else chapter_files(b)[1]
+            ),
+            args.runs,
+            strict=True,
+            cold_runs=1 if args.builds_only else None,
+        )
         print("building the default book ...", flush=True)
         ref_src = default_book(tmp, avg_chars)
 
@@ -315,8 +391,13 @@ def main() -> int:
             shutil.copytree(ref_src, dest, ignore=shutil.ignore_patterns("_build"))
             return dest
 
-        ref = build_times(ref_copy, lambda b: b / "page.md", args.runs, strict=False,
-                          cold_runs=1 if args.builds_only else None)
+        ref = build_times(
+            ref_copy,
+            lambda b: b / "page.md",
+            args.runs,
+            strict=False,
+            cold_runs=1 if args.builds_only else None,
+        )
         if args.builds_only:
             print_builds(ours, ref, args.runs)
             return 0
@@ -351,8 +432,15 @@ def main() -> int:
     print("the same, gzip-compressed as a static host sends them (informative; the target is on bytes above)")
     for name, samples in z_ours.items():
         print(row(f"  {name}", med(samples), ref_z, page_target(name), fmt=fmt_b))
-    missed = [k for k, v in (("cold", med(ours["cold"])), ("nochange", med(ours["nochange"])),
-                             ("edit", med(ours["edit"]))) if v >= TARGETS[k]]
+    missed = [
+        k
+        for k, v in (
+            ("cold", med(ours["cold"])),
+            ("nochange", med(ours["nochange"])),
+            ("edit", med(ours["edit"])),
+        )
+        if v >= TARGETS[k]
+    ]
     missed += [n for n, s in w_ours.items() if med(s) >= page_target(n)]
     missed += explorer_report(explorer) if explorer else []
     print()
@@ -360,11 +448,17 @@ def main() -> int:
     print()
     print("targets missed: " + (", ".join(missed) if missed else "none"))
     if args.json:
-        raw = {"book": {k: v for k, v in ours.items() if not k.startswith("_")},
-               "default": {k: v for k, v in ref.items() if not k.startswith("_")},
-               "notebooks": nb_ours, "notebook_default": nb_ref, "pages": w_ours, "page_default": w_ref,
-               "pages_gzip": z_ours, "page_default_gzip": z_ref,
-               "pdf": {"seconds": pdf[0], "bytes": pdf[1], "pages": pdf[2]}}
+        raw = {
+            "book": {k: v for k, v in ours.items() if not k.startswith("_")},
+            "default": {k: v for k, v in ref.items() if not k.startswith("_")},
+            "notebooks": nb_ours,
+            "notebook_default": nb_ref,
+            "pages": w_ours,
+            "page_default": w_ref,
+            "pages_gzip": z_ours,
+            "page_default_gzip": z_ref,
+            "pdf": {"seconds": pdf[0], "bytes": pdf[1], "pages": pdf[2]},
+        }
         args.json.write_text(json.dumps(raw, indent=1), encoding="utf-8")
     return 0
 

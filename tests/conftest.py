@@ -8,6 +8,7 @@ Every test is marked by what it needs, so each tier runs without what it does no
 ``make test-unit`` runs the tests with none of these marks (no build, no browser);
 ``make test`` runs every test.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

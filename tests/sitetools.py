@@ -7,6 +7,7 @@ Imported by the test modules and by benchmark.py (pytest puts tests/ on sys.path
 module imports another. Never calls `playwright install`: Chromium comes from the system
 (CHROMIUM=/path/to/chromium, default /usr/bin/chromium).
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,14 @@ BUILD = Path(os.environ.get("BOOK_HTML", REPO / "_build" / "html")).resolve()  #
 ARTIFACTS = REPO / "tests" / "artifacts"
 AXE = REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: files `make pdf` adds to the site after `make book`: a link to one is fine while it is not built yet
 LATER_FILES = {"book.pdf"}
 #: folders of the built site that hold assets, not pages
@@ -40,8 +47,11 @@ def site_pages(root: Path = BUILD) -> list[str]:
     """Every HTML page of the built site, as paths relative to its root ('chapters/x.html')."""
     if not root.is_dir():
         return []
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
-                  if not (set(p.relative_to(root).parts[:-1]) & ASSET_DIRS))
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.html")
+        if not (set(p.relative_to(root).parts[:-1]) & ASSET_DIRS)
+    )
 
 
 def chapter_pages(root: Path = BUILD) -> list[str]:
@@ -86,12 +96,16 @@ def is_local(url: str) -> bool:
 
 # -- static link checking ------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=None)
 def _ids(path: Path) -> frozenset[str]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    return frozenset([t["id"] for t in soup.find_all(id=True)] + [t["name"] for t in soup.find_all("a", attrs={"name": True})])
+    return frozenset(
+        [t["id"] for t in soup.find_all(id=True)]
+        + [t["name"] for t in soup.find_all("a", attrs={"name": True})]
+    )
 
 
 def resolve_target(root: Path, page: str, href: str) -> tuple[Path, str] | None:
@@ -134,8 +148,15 @@ def page_links(root: Path, page: str) -> list[tuple[str, str]]:
 
     soup = BeautifulSoup((root / page).read_text(encoding="utf-8"), "html.parser")
     out = []
-    for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
-                      ("source", "src"), ("iframe", "src"), ("object", "data")):
+    for tag, attr in (
+        ("a", "href"),
+        ("link", "href"),
+        ("script", "src"),
+        ("img", "src"),
+        ("source", "src"),
+        ("iframe", "src"),
+        ("object", "data"),
+    ):
         for el in soup.find_all(tag):
             if el.get(attr):
                 out.append((tag, el[attr]))
@@ -158,6 +179,7 @@ def external_assets(root: Path, page: str) -> list[str]:
 
 # -- the small fixture data set, and CSV edits for breaking a copy of it on purpose ------
 
+
 def copy_fixture_data(target: Path) -> Path:
     """A copy of the small valid fixture data set with the real schema in `target`; returns it."""
     target.mkdir(parents=True)
@@ -167,7 +189,6 @@ def copy_fixture_data(target: Path) -> Path:
         shutil.copy(REPO / "data" / name, target)
     shutil.copy(REPO / "references.bib", target.parent)  # the bibliography datapackage.json names
     return target
-
 
 
 def edit_cell(path: Path, row: int, column: str, value: str) -> None:
@@ -203,13 +224,22 @@ def drop_column(path: Path, column: str) -> None:
 
 # -- copies of the repository for builds ------------------------------------------------
 
+
 def copy_repo(dest: Path, src: Path = REPO, *, jupyter_cache: bool = False) -> Path:
     """Copy the files git knows about (tracked, plus untracked but not ignored) to `dest`,
     and link the same .venv and explorer/node_modules (so no install is needed). With
     `jupyter_cache`, also copy the executed notebooks of `src` (_build/.jupyter_cache), as a
     reader's checkout has them after a first build. Returns `dest`."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=src, check=True, capture_output=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=src,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in sorted(set(filter(None, listed))):
         s = src / rel
         if s.is_file():
@@ -218,7 +248,9 @@ def copy_repo(dest: Path, src: Path = REPO, *, jupyter_cache: bool = False) -> P
             shutil.copy2(s, d)
     if (src / ".venv").exists():
         (dest / ".venv").symlink_to((src / ".venv").resolve())
-    if (src / "explorer" / "node_modules").exists():  # the explorer's pinned npm packages (make book installs them)
+    if (
+        src / "explorer" / "node_modules"
+    ).exists():  # the explorer's pinned npm packages (make book installs them)
         (dest / "explorer" / "node_modules").symlink_to((src / "explorer" / "node_modules").resolve())
     if jupyter_cache and (src / "_build" / ".jupyter_cache").is_dir():
         shutil.copytree(src / "_build" / ".jupyter_cache", dest / "_build" / ".jupyter_cache")
@@ -234,16 +266,29 @@ def build_env(copy: Path) -> dict[str, str]:
 def jupyter_book(copy: Path, *extra: str, timeout: int = 900, prefix: list[str] | None = None):
     """Run `jupyter-book build` (same flags as the Makefile) on a copy of the repository."""
     exe = REPO / ".venv" / "bin" / "jupyter-book"
-    cmd = (prefix or []) + [str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"),
-                            "build", str(copy), "--warningiserror", "--keep-going", *extra]
+    cmd = (prefix or []) + [
+        str(exe if exe.exists() else shutil.which("jupyter-book") or "jupyter-book"),
+        "build",
+        str(copy),
+        "--warningiserror",
+        "--keep-going",
+        *extra,
+    ]
     return subprocess.run(cmd, cwd=copy, env=build_env(copy), capture_output=True, text=True, timeout=timeout)
 
 
 def run_make(copy: Path, *targets: str, prefix: list[str] | None = None, timeout: int = 1500, **kwargs):
     """Run `make TARGET...` in a copy of the repository, as a reader would (-o: never remake the
     shared, symlinked .venv from the copy)."""
-    return subprocess.run([*(prefix or []), "make", "-o", ".venv/.installed", *targets], cwd=copy, env=build_env(copy),
-                          capture_output=True, text=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [*(prefix or []), "make", "-o", ".venv/.installed", *targets],
+        cwd=copy,
+        env=build_env(copy),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 def check_site_links(root: Path = BUILD) -> list[str]:
@@ -257,9 +302,13 @@ def check_site_links(root: Path = BUILD) -> list[str]:
 
 # -- comparing two built sites ----------------------------------------------------------
 
+
 def site_files(root: Path, leave_out: frozenset[str] = frozenset()) -> dict[str, Path]:
-    return {name: p for p in sorted(root.rglob("*"))
-            if p.is_file() and (name := p.relative_to(root).as_posix()) not in leave_out}
+    return {
+        name: p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (name := p.relative_to(root).as_posix()) not in leave_out
+    }
 
 
 def _short_diff(a: Path, b: Path, lines: int = 12) -> str:
@@ -268,7 +317,9 @@ def _short_diff(a: Path, b: Path, lines: int = 12) -> str:
     except UnicodeDecodeError:
         return f"    binary files differ ({a.stat().st_size} vs {b.stat().st_size} bytes)"
     diff = [line[:200] for line in difflib.unified_diff(ta, tb, "first", "second", n=0, lineterm="")]
-    return "\n".join("    " + line for line in diff[2:2 + lines]) + ("\n    ..." if len(diff) > 2 + lines else "")
+    return "\n".join("    " + line for line in diff[2 : 2 + lines]) + (
+        "\n    ..." if len(diff) > 2 + lines else ""
+    )
 
 
 def site_differences(first: Path, second: Path, leave_out: frozenset[str] = frozenset()) -> list[str]:
@@ -277,8 +328,11 @@ def site_differences(first: Path, second: Path, leave_out: frozenset[str] = froz
     a, b = site_files(first, leave_out), site_files(second, leave_out)
     report = [f"only in the first: {n}" for n in sorted(a.keys() - b.keys())]
     report += [f"only in the second: {n}" for n in sorted(b.keys() - a.keys())]
-    report += [f"differs: {n}\n{_short_diff(a[n], b[n])}" for n in sorted(a.keys() & b.keys())
-               if not filecmp.cmp(a[n], b[n], shallow=False)]
+    report += [
+        f"differs: {n}\n{_short_diff(a[n], b[n])}"
+        for n in sorted(a.keys() & b.keys())
+        if not filecmp.cmp(a[n], b[n], shallow=False)
+    ]
     return report
 
 

@@ -3,6 +3,7 @@
 dark mode. Serious and critical violations fail the test; moderate and minor ones are
 printed (run pytest with -s to see them). No rule is disabled.
 """
+
 from __future__ import annotations
 
 
@@ -22,11 +23,12 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
-
 def _describe(violation: dict) -> str:
     nodes = violation["nodes"]
-    lines = [f"[{violation['impact']}] {violation['id']}: {violation['help']} ({len(nodes)} element(s)) "
-             f"{violation['helpUrl']}"]
+    lines = [
+        f"[{violation['impact']}] {violation['id']}: {violation['help']} ({len(nodes)} element(s)) "
+        f"{violation['helpUrl']}"
+    ]
     for node in nodes[:5]:
         lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
         summary = (node.get("failureSummary") or "").replace("\n", " ")
@@ -41,8 +43,12 @@ def _describe(violation: dict) -> str:
 @pytest.mark.parametrize("path", PAGES)
 def test_axe(browser, base_url, axe_source, path, mode):
     context = browser.new_context(color_scheme=mode)
-    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
+    context.add_init_script(
+        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
+    )
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort()
+    )
     page = context.new_page()
     try:
         page.goto(base_url + path, wait_until="load")
@@ -58,5 +64,6 @@ def test_axe(browser, base_url, axe_source, path, mode):
         print(f"\n{path} ({mode}): {len(others)} non-blocking axe finding(s):")
         print("\n".join(_describe(v) for v in others))
     blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, f"{path} ({mode}): serious/critical accessibility violations:\n" + \
-        "\n".join(_describe(v) for v in blocking)
+    assert not blocking, f"{path} ({mode}): serious/critical accessibility violations:\n" + "\n".join(
+        _describe(v) for v in blocking
+    )

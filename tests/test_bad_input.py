@@ -5,6 +5,7 @@ line) and column, and never raises. A Hypothesis fuzz test mutates the fixture f
 Each case: an id, a function that breaks a copy of the fixture data (``d``, the data folder)
 and of references.bib (``b``), and the exact lines ``validate`` must return ([] = accepted).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,6 @@ from mechgraph.data import load, validate
 from sitetools import REPO, append_row, edit_cell
 
 BIB_PATH = REPO / "references.bib"
-
 
 
 def _text(path: Path) -> str:
@@ -56,6 +56,7 @@ def _field(d: Path, table: str, name: str, **changes) -> None:
     def change(p):
         resource = next(r for r in p["resources"] if r["name"] == table)
         next(f for f in resource["schema"]["fields"] if f["name"] == name).update(changes)
+
     _package(d, change)
 
 
@@ -75,129 +76,335 @@ DUPLICATE = "\n@article{yang2020anti,\n  title = {Again},\n}\n"
 
 def bib_line(needle: str, text: str = BIB, last: bool = False) -> int:
     """The line of references.bib (or of `text`) on which `needle` first (or last) occurs."""
-    return text[:text.rindex(needle) if last else text.index(needle)].count("\n") + 1
+    return text[: text.rindex(needle) if last else text.index(needle)].count("\n") + 1
+
 
 CASES = [
     # -- files that cannot be read -------------------------------------------------------------
-    ("data: missing file", lambda d, b: (d / "errata.csv").unlink(), ["data/errata.csv: the file is missing"]),
-    ("data: empty file", lambda d, b: _write(d / "entities.csv", ""), ["data/entities.csv: the file is empty"]),
-    ("data: only blank lines", lambda d, b: _write(d / "figures.csv", "\n \n\n"), ["data/figures.csv: the file is empty"]),
-    ("data: header but no rows", lambda d, b: _write(d / "table1.csv", _text(d / "table1.csv").split("\n")[0] + "\n"),
-     ["data/table1.csv: the file has a header but no rows"]),
-    ("data: not UTF-8", lambda d, b: (d / "entities.csv").write_bytes(
-        _text(d / "entities.csv").replace("Resident", "R\xe9sident").encode("latin-1")),
-     ["data/entities.csv, row 5: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]),
-    ("data: binary file", lambda d, b: (d / "figures.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"),
-     ["data/figures.csv, row 1: not valid UTF-8 (byte 0x89); save the file as UTF-8"]),
+    (
+        "data: missing file",
+        lambda d, b: (d / "errata.csv").unlink(),
+        ["data/errata.csv: the file is missing"],
+    ),
+    (
+        "data: empty file",
+        lambda d, b: _write(d / "entities.csv", ""),
+        ["data/entities.csv: the file is empty"],
+    ),
+    (
+        "data: only blank lines",
+        lambda d, b: _write(d / "figures.csv", "\n \n\n"),
+        ["data/figures.csv: the file is empty"],
+    ),
+    (
+        "data: header but no rows",
+        lambda d, b: _write(d / "table1.csv", _text(d / "table1.csv").split("\n")[0] + "\n"),
+        ["data/table1.csv: the file has a header but no rows"],
+    ),
+    (
+        "data: not UTF-8",
+        lambda d, b: (d / "entities.csv").write_bytes(
+            _text(d / "entities.csv").replace("Resident", "R\xe9sident").encode("latin-1")
+        ),
+        ["data/entities.csv, row 5: not valid UTF-8 (byte 0xe9); save the file as UTF-8"],
+    ),
+    (
+        "data: binary file",
+        lambda d, b: (d / "figures.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00"),
+        ["data/figures.csv, row 1: not valid UTF-8 (byte 0x89); save the file as UTF-8"],
+    ),
     # -- what spreadsheets and editors write: accepted ---------------------------------------------
-    ("data: UTF-8 byte-order mark", lambda d, b: (d / "entities.csv").write_bytes(b"\xef\xbb\xbf" + (d / "entities.csv").read_bytes()), []),
+    (
+        "data: UTF-8 byte-order mark",
+        lambda d, b: (d / "entities.csv").write_bytes(b"\xef\xbb\xbf" + (d / "entities.csv").read_bytes()),
+        [],
+    ),
     ("data: blank line between rows", lambda d, b: _insert_line(d / "statements.csv", 3, ""), []),
-    ("data: blank lines at the end", lambda d, b: _write(d / "entities.csv", _text(d / "entities.csv") + "\n\n"), []),
-    ("data: Windows line ends", lambda d, b: _write(d / "statements.csv", _text(d / "statements.csv").replace("\n", "\r\n")), []),
-    ("data: markup in a definition (escaped, not refused)", lambda d, b: edit_cell(
-        d / "entities.csv", 3, "definition", "<script>alert(1)</script> **bold** {{x}} $x$ [a](javascript:x)"), []),
+    (
+        "data: blank lines at the end",
+        lambda d, b: _write(d / "entities.csv", _text(d / "entities.csv") + "\n\n"),
+        [],
+    ),
+    (
+        "data: Windows line ends",
+        lambda d, b: _write(d / "statements.csv", _text(d / "statements.csv").replace("\n", "\r\n")),
+        [],
+    ),
+    (
+        "data: markup in a definition (escaped, not refused)",
+        lambda d, b: edit_cell(
+            d / "entities.csv",
+            3,
+            "definition",
+            "<script>alert(1)</script> **bold** {{x}} $x$ [a](javascript:x)",
+        ),
+        [],
+    ),
     # -- the shape of a file -------------------------------------------------------------------
-    ("data: missing column", lambda d, b: _replace(d / "errata.csv", "id,section,", "id,"),
-     ["data/errata.csv, row 1, column 'section': the header is missing column 'section'"]),
-    ("data: no header row", lambda d, b: _write(d / "figures.csv", "\n".join(_text(d / "figures.csv").split("\n")[1:])),
-     ["data/figures.csv, row 1: the header does not match datapackage.json (missing 'id', 'title', 'caption', "
-      "'chapter', 'review_figure', 'part_of'; unexpected 'tlr_signalling', 'Toll-like receptors and TSG-6', "
-      "'How MSC-secreted TSG-6 interrupts TLR2 signalling in spinal microglia.', 'pain-mechanisms', '', ''; "
-      "repeated ''); it must be: "
-      "id,title,caption,chapter,review_figure,part_of"]),
-    ("data: unexpected column", lambda d, b: _replace(d / "figures.csv", "review_figure", "review_figure,notes"),
-     ["data/figures.csv, row 1, column 'notes': unexpected column 'notes' (not in datapackage.json)"]),
-    ("data: columns out of order", lambda d, b: _replace(d / "figures.csv", "id,title,caption", "id,caption,title"),
-     ["data/figures.csv, row 1: columns must be in the order id, title, caption, chapter, review_figure, part_of"]),
-    ("data: repeated column", lambda d, b: _replace(d / "figures.csv", "id,title,", "id,id,"),
-     ["data/figures.csv, row 1: the header does not match datapackage.json (missing 'title'; repeated 'id'); "
-      "it must be: id,title,caption,chapter,review_figure,part_of"]),
-    ("data: a cell too many", lambda d, b: _replace(d / "statements.csv", 'tlr2,"spinal cord"', 'tlr2,extra,"spinal cord"'),
-     ["data/statements.csv, row 4: 14 cells where the header has 13 (a comma too many or too few, or a missing quote)"]),
-    ("data: unclosed quote", lambda d, b: _replace(d / "statements.csv", '"intranasal MSCs after cisplatin"', '"intranasal MSCs after cisplatin'),
-     ["data/statements.csv, row 5: not valid CSV (unexpected end of data); check the quotes on this row"]),
-    ("data: text after a closing quote", lambda d, b: _replace(d / "statements.csv", "\"spinal cord\"", "\"spinal\" cord"),
-     ["data/statements.csv, row 4: not valid CSV (',' expected after '\"'); check the quotes on this row"]),
+    (
+        "data: missing column",
+        lambda d, b: _replace(d / "errata.csv", "id,section,", "id,"),
+        ["data/errata.csv, row 1, column 'section': the header is missing column 'section'"],
+    ),
+    (
+        "data: no header row",
+        lambda d, b: _write(d / "figures.csv", "\n".join(_text(d / "figures.csv").split("\n")[1:])),
+        [
+            "data/figures.csv, row 1: the header does not match datapackage.json (missing 'id', 'title', 'caption', "
+            "'chapter', 'review_figure', 'part_of'; unexpected 'tlr_signalling', 'Toll-like receptors and TSG-6', "
+            "'How MSC-secreted TSG-6 interrupts TLR2 signalling in spinal microglia.', 'pain-mechanisms', '', ''; "
+            "repeated ''); it must be: "
+            "id,title,caption,chapter,review_figure,part_of"
+        ],
+    ),
+    (
+        "data: unexpected column",
+        lambda d, b: _replace(d / "figures.csv", "review_figure", "review_figure,notes"),
+        ["data/figures.csv, row 1, column 'notes': unexpected column 'notes' (not in datapackage.json)"],
+    ),
+    (
+        "data: columns out of order",
+        lambda d, b: _replace(d / "figures.csv", "id,title,caption", "id,caption,title"),
+        [
+            "data/figures.csv, row 1: columns must be in the order id, title, caption, chapter, review_figure, part_of"
+        ],
+    ),
+    (
+        "data: repeated column",
+        lambda d, b: _replace(d / "figures.csv", "id,title,", "id,id,"),
+        [
+            "data/figures.csv, row 1: the header does not match datapackage.json (missing 'title'; repeated 'id'); "
+            "it must be: id,title,caption,chapter,review_figure,part_of"
+        ],
+    ),
+    (
+        "data: a cell too many",
+        lambda d, b: _replace(d / "statements.csv", 'tlr2,"spinal cord"', 'tlr2,extra,"spinal cord"'),
+        [
+            "data/statements.csv, row 4: 14 cells where the header has 13 (a comma too many or too few, or a missing quote)"
+        ],
+    ),
+    (
+        "data: unclosed quote",
+        lambda d, b: _replace(
+            d / "statements.csv", '"intranasal MSCs after cisplatin"', '"intranasal MSCs after cisplatin'
+        ),
+        ["data/statements.csv, row 5: not valid CSV (unexpected end of data); check the quotes on this row"],
+    ),
+    (
+        "data: text after a closing quote",
+        lambda d, b: _replace(d / "statements.csv", '"spinal cord"', '"spinal" cord'),
+        ["data/statements.csv, row 4: not valid CSV (',' expected after '\"'); check the quotes on this row"],
+    ),
     # -- cells ---------------------------------------------------------------------------------
-    ("data: NUL byte in a label", lambda d, b: edit_cell(d / "entities.csv", 4, "label", "TLR\x002"),
-     ["data/entities.csv, row 4, column 'label': control character U+0000 (NUL); delete it"]),
-    ("data: tab in a cell", lambda d, b: edit_cell(d / "statements.csv", 3, "context", "spinal\tmicroglia"),
-     ["data/statements.csv, row 3, column 'context': control character U+0009 (a tab); delete it"]),
-    ("data: whitespace-only label", lambda d, b: edit_cell(d / "entities.csv", 5, "label", "   "),
-     ["data/entities.csv, row 5, column 'label': only spaces; leave the cell empty or fill it in"]),
-    ("data: stray space", lambda d, b: edit_cell(d / "statements.csv", 2, "object", "tsg6 "),
-     ["data/statements.csv, row 2, column 'object': 'tsg6 ' starts or ends with a space; delete it"]),
-    ("data: ' : ' in a label", lambda d, b: edit_cell(d / "entities.csv", 3, "label", "TSG-6 : protein"),
-     ["data/entities.csv, row 3, column 'label': 'TSG-6 : protein' contains ' : ' (a glossary term would read "
-      "it as a classifier)"]),
-    ("data: line break in a definition", lambda d, b: edit_cell(d / "entities.csv", 3, "definition", "An anti-inflammatory\nprotein."),
-     ["data/entities.csv, row 3, column 'definition': a line break inside the cell; keep each cell on one line"]),
-    ("data: rows are file lines after a quoted line break", lambda d, b: (
-        edit_cell(d / "entities.csv", 2, "definition", "first line\nsecond line\nthird line"),
-        edit_cell(d / "entities.csv", 4, "definition", "An innate\nimmune receptor.")),
-     ["data/entities.csv, row 2, column 'definition': a line break inside the cell; keep each cell on one line",
-      "data/entities.csv, row 6, column 'definition': a line break inside the cell; keep each cell on one line"]),
-    ("data: rows are file lines after a blank line", lambda d, b: (
-        edit_cell(d / "statements.csv", 4, "relation", "upregulates"), _insert_line(d / "statements.csv", 3, "")),
-     ["data/statements.csv, row 5, column 'relation': value 'upregulates' is not in vocabulary 'relation' "
-      "(vocabulary.csv): activates, inhibits, increases, decreases, promotes, relieves, causes, recruits, secretes, "
-      "expresses, differentiates_into, migrates_to, polarises_to, delivers, binds, is_subtype_of"]),
-    ("data: unknown entity (short foreign-key line)", lambda d, b: edit_cell(d / "statements.csv", 3, "object", "tlr99"),
-     [f"data/statements.csv, row 3, column 'object': {FK}: 'tlr99' is not an id in entities.csv"]),
-    ("data: unknown erratum", lambda d, b: edit_cell(d / "table1.csv", 2, "erratum", "e77"),
-     [f"data/table1.csv, row 2, column 'erratum': {FK}: 'e77' is not an id in errata.csv"]),
-    ("data: wrong type", lambda d, b: edit_cell(d / "table1.csv", 2, "administrations", "two"),
-     ["data/table1.csv, row 2, column 'administrations': type-error: value 'two' breaks the rule: "
-      "type is \"integer/default\""]),
-    ("data: markup in a label", lambda d, b: edit_cell(d / "entities.csv", 2, "label", "<b>MSC</b>"),
-     ["data/entities.csv, row 2, column 'label': '<b>MSC</b>' contains markup characters; it is shown as a name, "
-      "so it must be plain text"]),
-    ("data: markup in a figure title", lambda d, b: edit_cell(d / "figures.csv", 2, "title", "TLRs <script>x()</script>"),
-     ["data/figures.csv, row 2, column 'title': 'TLRs <script>x()</script>' contains markup characters; it is "
-      "shown as a name, so it must be plain text"]),
+    (
+        "data: NUL byte in a label",
+        lambda d, b: edit_cell(d / "entities.csv", 4, "label", "TLR\x002"),
+        ["data/entities.csv, row 4, column 'label': control character U+0000 (NUL); delete it"],
+    ),
+    (
+        "data: tab in a cell",
+        lambda d, b: edit_cell(d / "statements.csv", 3, "context", "spinal\tmicroglia"),
+        ["data/statements.csv, row 3, column 'context': control character U+0009 (a tab); delete it"],
+    ),
+    (
+        "data: whitespace-only label",
+        lambda d, b: edit_cell(d / "entities.csv", 5, "label", "   "),
+        ["data/entities.csv, row 5, column 'label': only spaces; leave the cell empty or fill it in"],
+    ),
+    (
+        "data: stray space",
+        lambda d, b: edit_cell(d / "statements.csv", 2, "object", "tsg6 "),
+        ["data/statements.csv, row 2, column 'object': 'tsg6 ' starts or ends with a space; delete it"],
+    ),
+    (
+        "data: ' : ' in a label",
+        lambda d, b: edit_cell(d / "entities.csv", 3, "label", "TSG-6 : protein"),
+        [
+            "data/entities.csv, row 3, column 'label': 'TSG-6 : protein' contains ' : ' (a glossary term would read "
+            "it as a classifier)"
+        ],
+    ),
+    (
+        "data: line break in a definition",
+        lambda d, b: edit_cell(d / "entities.csv", 3, "definition", "An anti-inflammatory\nprotein."),
+        [
+            "data/entities.csv, row 3, column 'definition': a line break inside the cell; keep each cell on one line"
+        ],
+    ),
+    (
+        "data: rows are file lines after a quoted line break",
+        lambda d, b: (
+            edit_cell(d / "entities.csv", 2, "definition", "first line\nsecond line\nthird line"),
+            edit_cell(d / "entities.csv", 4, "definition", "An innate\nimmune receptor."),
+        ),
+        [
+            "data/entities.csv, row 2, column 'definition': a line break inside the cell; keep each cell on one line",
+            "data/entities.csv, row 6, column 'definition': a line break inside the cell; keep each cell on one line",
+        ],
+    ),
+    (
+        "data: rows are file lines after a blank line",
+        lambda d, b: (
+            edit_cell(d / "statements.csv", 4, "relation", "upregulates"),
+            _insert_line(d / "statements.csv", 3, ""),
+        ),
+        [
+            "data/statements.csv, row 5, column 'relation': value 'upregulates' is not in vocabulary 'relation' "
+            "(vocabulary.csv): activates, inhibits, increases, decreases, promotes, relieves, causes, recruits, secretes, "
+            "expresses, differentiates_into, migrates_to, polarises_to, delivers, binds, is_subtype_of"
+        ],
+    ),
+    (
+        "data: unknown entity (short foreign-key line)",
+        lambda d, b: edit_cell(d / "statements.csv", 3, "object", "tlr99"),
+        [f"data/statements.csv, row 3, column 'object': {FK}: 'tlr99' is not an id in entities.csv"],
+    ),
+    (
+        "data: unknown erratum",
+        lambda d, b: edit_cell(d / "table1.csv", 2, "erratum", "e77"),
+        [f"data/table1.csv, row 2, column 'erratum': {FK}: 'e77' is not an id in errata.csv"],
+    ),
+    (
+        "data: wrong type",
+        lambda d, b: edit_cell(d / "table1.csv", 2, "administrations", "two"),
+        [
+            "data/table1.csv, row 2, column 'administrations': type-error: value 'two' breaks the rule: "
+            'type is "integer/default"'
+        ],
+    ),
+    (
+        "data: markup in a label",
+        lambda d, b: edit_cell(d / "entities.csv", 2, "label", "<b>MSC</b>"),
+        [
+            "data/entities.csv, row 2, column 'label': '<b>MSC</b>' contains markup characters; it is shown as a name, "
+            "so it must be plain text"
+        ],
+    ),
+    (
+        "data: markup in a figure title",
+        lambda d, b: edit_cell(d / "figures.csv", 2, "title", "TLRs <script>x()</script>"),
+        [
+            "data/figures.csv, row 2, column 'title': 'TLRs <script>x()</script>' contains markup characters; it is "
+            "shown as a name, so it must be plain text"
+        ],
+    ),
     ("data: no silent cap on problems", lambda d, b: _many_bad_rows(d, 1200), 1200),
     # -- datapackage.json ----------------------------------------------------------------------
-    ("package: missing", lambda d, b: (d / "datapackage.json").unlink(), ["data/datapackage.json: the file is missing"]),
-    ("package: empty", lambda d, b: _write(d / "datapackage.json", ""), ["data/datapackage.json: the file is empty"]),
-    ("package: not JSON", lambda d, b: _replace(d / "datapackage.json", '"resources": [', '"resources": [,'),
-     ["data/datapackage.json, line 11: not valid JSON (Expecting value, column 17)"]),
-    ("package: resources empty", lambda d, b: _resources(d, lambda name: False),
-     ["data/datapackage.json: no resource (schema) for entities.csv, figures.csv, statements.csv, table1.csv, "
-      "errata.csv, questions.csv, table1_appraisal.csv, chapters.csv, vocabulary.csv; every table must be described, or it would go unchecked"]),
-    ("package: a table omitted", lambda d, b: _resources(d, lambda name: name != "errata"),
-     ["data/datapackage.json: no resource (schema) for errata.csv; every table must be described, or it would go unchecked"]),
-    ("package: resources not a list", lambda d, b: _package(d, lambda p: p.update(resources={})),
-     ["data/datapackage.json: 'resources' must be a list of tables"]),
-    ("package: top level not an object", lambda d, b: _write(d / "datapackage.json", "[]"),
-     ["data/datapackage.json: 'resources' must be a list of tables"]),
-    ("package: wrong path", lambda d, b: _package(d, lambda p: p["resources"][0].update(path="../etc/passwd")),
-     ["data/datapackage.json: resource 'entities' must have \"path\": \"entities.csv\""]),
-    ("package: unknown field type", lambda d, b: _field(d, "figures", "title", type="strng"),
-     ['data/datapackage.json: field type "strng" is not supported']),
+    (
+        "package: missing",
+        lambda d, b: (d / "datapackage.json").unlink(),
+        ["data/datapackage.json: the file is missing"],
+    ),
+    (
+        "package: empty",
+        lambda d, b: _write(d / "datapackage.json", ""),
+        ["data/datapackage.json: the file is empty"],
+    ),
+    (
+        "package: not JSON",
+        lambda d, b: _replace(d / "datapackage.json", '"resources": [', '"resources": [,'),
+        ["data/datapackage.json, line 11: not valid JSON (Expecting value, column 17)"],
+    ),
+    (
+        "package: resources empty",
+        lambda d, b: _resources(d, lambda name: False),
+        [
+            "data/datapackage.json: no resource (schema) for entities.csv, figures.csv, statements.csv, table1.csv, "
+            "errata.csv, questions.csv, table1_appraisal.csv, chapters.csv, vocabulary.csv; every table must be described, or it would go unchecked"
+        ],
+    ),
+    (
+        "package: a table omitted",
+        lambda d, b: _resources(d, lambda name: name != "errata"),
+        [
+            "data/datapackage.json: no resource (schema) for errata.csv; every table must be described, or it would go unchecked"
+        ],
+    ),
+    (
+        "package: resources not a list",
+        lambda d, b: _package(d, lambda p: p.update(resources={})),
+        ["data/datapackage.json: 'resources' must be a list of tables"],
+    ),
+    (
+        "package: top level not an object",
+        lambda d, b: _write(d / "datapackage.json", "[]"),
+        ["data/datapackage.json: 'resources' must be a list of tables"],
+    ),
+    (
+        "package: wrong path",
+        lambda d, b: _package(d, lambda p: p["resources"][0].update(path="../etc/passwd")),
+        ['data/datapackage.json: resource \'entities\' must have "path": "entities.csv"'],
+    ),
+    (
+        "package: unknown field type",
+        lambda d, b: _field(d, "figures", "title", type="strng"),
+        ['data/datapackage.json: field type "strng" is not supported'],
+    ),
     # -- references.bib ------------------------------------------------------------------------
     ("bib: missing", lambda d, b: b.unlink(), ["references.bib: the file is missing"]),
     ("bib: empty", lambda d, b: _write(b, ""), ["references.bib: the file is empty"]),
-    ("bib: not UTF-8", lambda d, b: b.write_bytes(b.read_bytes().replace(b"Boukelmoune, N.", b"Boukelmoune, \xe9.")),
-     [f"references.bib, line {bib_line('Boukelmoune, N.')}: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]),
-    ("bib: entry not closed", lambda d, b: _replace(b, "  doi = {10.1016/j.bbi.2020.12.011}\n}", "  doi = {10.1016/j.bbi.2020.12.011}\n"),
-     [f"references.bib, line {bib_line('@article{boukelmoune2021nasal,')}: entry 'boukelmoune2021nasal' is not closed "
-      "(a '}' is missing)"]),
-    ("bib: '{' too many in a field", lambda d, b: _replace(b, "title = {Nasal administration", "title = {Nasal {administration"),
-     [f"references.bib, line {bib_line('title = {Nasal administration')}: a field of 'boukelmoune2021nasal' has "
-      "2 '{' but 1 '}'"]),
-    ("bib: '}' too many in a field", lambda d, b: _replace(b, "title = {Nasal administration", "title = {Nasal} administration"),
-     [f"references.bib, line {bib_line('title = {Nasal administration')}: a field of 'boukelmoune2021nasal' has "
-      "1 '{' but 2 '}'"]),
-    ("bib: missing comma", lambda d, b: _replace(b, "  journal = {Brain Behav. Immun.},", "  journal = {Brain Behav. Immun.}"),
-     [f"references.bib, line {bib_line('  journal = {Brain Behav. Immun.},') + 1}: a ',' is missing after field "
-      "'journal' of 'boukelmoune2021nasal'"]),
-    ("bib: duplicate key", lambda d, b: _write(b, _text(b) + DUPLICATE),
-     [f"references.bib, line {bib_line('@article{yang2020anti,', BIB + DUPLICATE, last=True)}: duplicate key "
-      f"'yang2020anti' (first on line {bib_line('@article{yang2020anti,')})"]),
-    ("bib: the review's entry missing", lambda d, b: _replace(b, "@article{zhang2024mesenchymal,", "@article{zhang2024other,"),
-     ["references.bib: no entry 'zhang2024mesenchymal' (the review this book reads)"]),
-    ("bib: unknown citation key in the data", lambda d, b: edit_cell(d / "statements.csv", 4, "citations", "nobody2099nothing"),
-     ["data/statements.csv, row 4, column 'citations': unknown citation key 'nobody2099nothing' (not in references.bib)"]),
+    (
+        "bib: not UTF-8",
+        lambda d, b: b.write_bytes(b.read_bytes().replace(b"Boukelmoune, N.", b"Boukelmoune, \xe9.")),
+        [
+            f"references.bib, line {bib_line('Boukelmoune, N.')}: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+        ],
+    ),
+    (
+        "bib: entry not closed",
+        lambda d, b: _replace(
+            b, "  doi = {10.1016/j.bbi.2020.12.011}\n}", "  doi = {10.1016/j.bbi.2020.12.011}\n"
+        ),
+        [
+            f"references.bib, line {bib_line('@article{boukelmoune2021nasal,')}: entry 'boukelmoune2021nasal' is not closed "
+            "(a '}' is missing)"
+        ],
+    ),
+    (
+        "bib: '{' too many in a field",
+        lambda d, b: _replace(b, "title = {Nasal administration", "title = {Nasal {administration"),
+        [
+            f"references.bib, line {bib_line('title = {Nasal administration')}: a field of 'boukelmoune2021nasal' has "
+            "2 '{' but 1 '}'"
+        ],
+    ),
+    (
+        "bib: '}' too many in a field",
+        lambda d, b: _replace(b, "title = {Nasal administration", "title = {Nasal} administration"),
+        [
+            f"references.bib, line {bib_line('title = {Nasal administration')}: a field of 'boukelmoune2021nasal' has "
+            "1 '{' but 2 '}'"
+        ],
+    ),
+    (
+        "bib: missing comma",
+        lambda d, b: _replace(b, "  journal = {Brain Behav. Immun.},", "  journal = {Brain Behav. Immun.}"),
+        [
+            f"references.bib, line {bib_line('  journal = {Brain Behav. Immun.},') + 1}: a ',' is missing after field "
+            "'journal' of 'boukelmoune2021nasal'"
+        ],
+    ),
+    (
+        "bib: duplicate key",
+        lambda d, b: _write(b, _text(b) + DUPLICATE),
+        [
+            f"references.bib, line {bib_line('@article{yang2020anti,', BIB + DUPLICATE, last=True)}: duplicate key "
+            f"'yang2020anti' (first on line {bib_line('@article{yang2020anti,')})"
+        ],
+    ),
+    (
+        "bib: the review's entry missing",
+        lambda d, b: _replace(b, "@article{zhang2024mesenchymal,", "@article{zhang2024other,"),
+        ["references.bib: no entry 'zhang2024mesenchymal' (the review this book reads)"],
+    ),
+    (
+        "bib: unknown citation key in the data",
+        lambda d, b: edit_cell(d / "statements.csv", 4, "citations", "nobody2099nothing"),
+        [
+            "data/statements.csv, row 4, column 'citations': unknown citation key 'nobody2099nothing' (not in references.bib)"
+        ],
+    ),
 ]
 
 
@@ -230,15 +437,27 @@ def test_bad_input_gives_exactly_the_expected_lines(data_dir, bib, case):
 CHAPTER = "# Demo\n\nSome text.\n\n```{code-cell} ipython3\n{source}\n```\n"
 LOG = "_build/reports/chapters/demo.err.log"
 NOTEBOOK_CASES = [
-    ("notebook: an exception", "x = 1\ny = 1/0", 60,
-     f"chapters/demo.md, line 6: the code cell starting 'x = 1' raised ZeroDivisionError: division by zero "
-     f"(traceback in {LOG})"),
-    ("notebook: a missing column", "import pandas as pd\npd.DataFrame({'a': [1]})['label']", 60,
-     f"chapters/demo.md, line 6: the code cell starting 'import pandas as pd' raised KeyError: 'label' "
-     f"(traceback in {LOG})"),
-    ("notebook: the time limit", "import time\nwhile True: time.sleep(0.05)", 2,
-     "chapters/demo.md, line 6: the code cell starting 'import time' did not finish within the time limit "
-     f"(2 s, 'execute: timeout' in _config.yml) (traceback in {LOG})"),
+    (
+        "notebook: an exception",
+        "x = 1\ny = 1/0",
+        60,
+        f"chapters/demo.md, line 6: the code cell starting 'x = 1' raised ZeroDivisionError: division by zero "
+        f"(traceback in {LOG})",
+    ),
+    (
+        "notebook: a missing column",
+        "import pandas as pd\npd.DataFrame({'a': [1]})['label']",
+        60,
+        f"chapters/demo.md, line 6: the code cell starting 'import pandas as pd' raised KeyError: 'label' "
+        f"(traceback in {LOG})",
+    ),
+    (
+        "notebook: the time limit",
+        "import time\nwhile True: time.sleep(0.05)",
+        2,
+        "chapters/demo.md, line 6: the code cell starting 'import time' did not finish within the time limit "
+        f"(2 s, 'execute: timeout' in _config.yml) (traceback in {LOG})",
+    ),
 ]
 
 
@@ -254,17 +473,28 @@ def test_a_failing_notebook_cell_is_named(case):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     result = single_nb_execution(nb, cwd=str(REPO), allow_errors=False, timeout=timeout, meta_override=True)
     assert result.err is not None
-    line = failure_line("chapters/demo.md", CHAPTER.replace("{source}", source), type(result.err).__name__,
-                        result.exc_string, timeout, LOG)
+    line = failure_line(
+        "chapters/demo.md",
+        CHAPTER.replace("{source}", source),
+        type(result.err).__name__,
+        result.exc_string,
+        timeout,
+        LOG,
+    )
     assert line == expected
 
 
 def test_the_cli_prints_every_problem_and_a_count(data_dir):
     """`python -m mechgraph validate` (what `make book` and `make validate` run): no traceback."""
     (data_dir / "datapackage.json").write_text("{", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
-                            capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         "error: data/datapackage.json, line 1: not valid JSON (Expecting property name enclosed in double quotes, column 2)",
-        "1 problem(s) in the data; nothing was built."]
+        "1 problem(s) in the data; nothing was built.",
+    ]

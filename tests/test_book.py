@@ -1,4 +1,5 @@
 """What every built page must contain (runs on _build/html; `make test` builds it first)."""
+
 from __future__ import annotations
 
 import re
@@ -14,10 +15,16 @@ _chapters = load().chapters
 #: every chapter page (data/chapters.csv, in reading order), as named in chapters/
 CHAPTERS = [doc.removeprefix("chapters/") for doc in _chapters["document"] if doc.startswith("chapters/")]
 #: the chapters that read a section of the review
-SECTIONS = [doc.removeprefix("chapters/") for doc in _chapters.loc[_chapters["review_section"] != "", "document"]]
-SECTION_FIGURES = {"02-msc-biology": ["msc_profile"], "03-nerve-repair": ["fig1"], "04-msc-and-tumours": ["fig2"],
-                   "05-pain-mechanisms": ["fig3", "fig4", "p2_receptors", "tlr_signalling"],
-                   "06-therapy-prospects": ["msc_therapy"]}
+SECTIONS = [
+    doc.removeprefix("chapters/") for doc in _chapters.loc[_chapters["review_section"] != "", "document"]
+]
+SECTION_FIGURES = {
+    "02-msc-biology": ["msc_profile"],
+    "03-nerve-repair": ["fig1"],
+    "04-msc-and-tumours": ["fig2"],
+    "05-pain-mechanisms": ["fig3", "fig4", "p2_receptors", "tlr_signalling"],
+    "06-therapy-prospects": ["msc_therapy"],
+}
 
 
 def page(site: Path, name: str) -> BeautifulSoup:
@@ -36,17 +43,23 @@ def test_chapter_has_linked_titled_inline_diagram(site, name, glossary_ids):
     assert figures, "no mechanism diagram on the page"
     for fig in figures:
         svg = fig.find("svg")
-        assert svg is not None and svg.find("title") and svg.find("desc"), "diagram is not an inline, titled SVG"
+        assert svg is not None and svg.find("title") and svg.find("desc"), (
+            "diagram is not an inline, titled SVG"
+        )
         assert svg["aria-labelledby"].endswith("-title")
         links = [a.get("xlink:href") for a in svg.find_all("a") if a.get("xlink:href")]
         node_links = [h for h in links if h.startswith("glossary.html#")]
         assert node_links, "diagram nodes do not link to the glossary"
         missing = [h for h in node_links if h.split("#", 1)[1] not in glossary_ids]
         assert not missing, f"diagram links to glossary entries that do not exist: {missing[:5]}"
-        assert any("Sources:" in (a.get("xlink:title") or "") for a in svg.find_all("a")), "edges lack source tooltips"
+        assert any("Sources:" in (a.get("xlink:title") or "") for a in svg.find_all("a")), (
+            "edges lack source tooltips"
+        )
         details = fig.find("details", class_="mechgraph-text")
         assert details is not None and "Text description" in details.summary.get_text()
-        assert details.find("a", href=re.compile(r"bibliography\.html#")), "text alternative has no resolved citations"
+        assert details.find("a", href=re.compile(r"bibliography\.html#")), (
+            "text alternative has no resolved citations"
+        )
 
 
 @pytest.mark.parametrize("name, figures", SECTION_FIGURES.items())
@@ -73,7 +86,9 @@ def test_citations_resolve_and_no_cell_failed(site, name):
     soup = page(site, name)
     cites = soup.select('a[href^="bibliography.html#"]')
     assert len(cites) >= 5, "citations did not resolve into the bibliography"
-    assert not soup.select(".output.stderr, .output.traceback, .cell_output .stderr"), "a cell wrote to stderr"
+    assert not soup.select(".output.stderr, .output.traceback, .cell_output .stderr"), (
+        "a cell wrote to stderr"
+    )
     assert "Traceback (most recent call last)" not in soup.get_text()
     assert "??" not in soup.get_text(), "an unresolved reference"
 
@@ -133,4 +148,6 @@ def test_table1_appraisal_is_shown_in_chapter_6(site):
     section = soup.find("section", id="appraising-the-five-table-1-studies")
     assert section is not None, "no appraisal section"
     table = section.select_one(".cell_output table")
-    assert table is not None and "Blinded assessment" in table.get_text() and "Boukelmoune" in table.get_text()
+    assert (
+        table is not None and "Blinded assessment" in table.get_text() and "Boukelmoune" in table.get_text()
+    )

@@ -7,6 +7,7 @@ search, and a full-page screenshot of each chapter in tests/artifacts/ (gitignor
 
 Needs `make book` first (skips otherwise) and Chromium (`make browser-deps`).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,6 @@ CHAPTERS = chapter_pages() or ["index.html"]
 SEARCH_TERM = "microglia"  # appears in several chapters and in the glossary
 
 
-
 class PageLog:
     """Everything worth complaining about while a page loads."""
 
@@ -29,13 +29,23 @@ class PageLog:
         self.errors: list[str] = []
         self.foreign: list[str] = []
         self.failed: list[str] = []
-        page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text} ({m.location.get('url')})")
-                if m.type in ("error", "assert") else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.errors.append(f"console.{m.type}: {m.text} ({m.location.get('url')})")
+                if m.type in ("error", "assert")
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: self.errors.append(f"uncaught exception: {e}"))
         page.on("request", lambda r: None if is_local(r.url) else self.foreign.append(r.url))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}")
-                if is_local(r.url) else None)
-        page.on("response", lambda r: self.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None)
+        page.on(
+            "requestfailed",
+            lambda r: self.failed.append(f"{r.url}: {r.failure}") if is_local(r.url) else None,
+        )
+        page.on(
+            "response", lambda r: self.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None
+        )
 
 
 def open_page(browser, base: str, path: str, **context_args):
@@ -64,8 +74,9 @@ def test_page_loads_cleanly(browser, base_url, path):
         assert page.request.get(icon).status == 200, f"{path}: favicon {icon} does not load"
         if path in CHAPTERS:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / (path.replace("/", "__").removesuffix(".html") + ".png")),
-                            full_page=True)
+            page.screenshot(
+                path=str(ARTIFACTS / (path.replace("/", "__").removesuffix(".html") + ".png")), full_page=True
+            )
     finally:
         context.close()
 
@@ -88,19 +99,29 @@ def test_icons_drawn_with_webfont(browser, base_url, path):
         assert not [u for u in requested if "fontawesome.js" in u], f"{path}: fontawesome.js is loaded again"
         full_fonts = [u for u in requested if "vendor/fontawesome/webfonts/" in u]
         assert not full_fonts, f"{path}: the full icon fonts are fetched instead of the subsets: {full_fonts}"
-        assert not [u for u in requested if "searchindex.js" in u] or path.endswith("search.html"), \
+        assert not [u for u in requested if "searchindex.js" in u] or path.endswith("search.html"), (
             f"{path}: the search index is loaded outside the search page"
+        )
         icons = page.evaluate("""() => [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]
             .map(e => { const cs = getComputedStyle(e, '::before');
                         return [e.getAttribute('class').replace(/\\s+/g, ' '), cs.content, cs.fontFamily]; })""")
         assert icons, f"{path}: no Font Awesome icon found (the header has several)"
-        problems = [f"{cls}: ::before content {content!r}, font {font!r}" for cls, content, font in icons
-                    if not re.fullmatch(r'"[\ue000-\uf8ff]" / ""', content) or "Font Awesome 6" not in font]
-        assert not problems, (f"{path}: icons without a glyph or with a glyph screen readers read "
-                              "(add them to _static/fa-icons.css):\n" + "\n".join(problems))
-        faces = page.evaluate("() => [...document.fonts].filter(f => f.family.includes('Font Awesome'))"
-                              ".map(f => f.family + ' ' + f.weight + ': ' + f.status)")
-        assert "Font Awesome 6 Free 900: loaded" in faces, f"{path}: the solid icon font did not load: {faces}"
+        problems = [
+            f"{cls}: ::before content {content!r}, font {font!r}"
+            for cls, content, font in icons
+            if not re.fullmatch(r'"[\ue000-\uf8ff]" / ""', content) or "Font Awesome 6" not in font
+        ]
+        assert not problems, (
+            f"{path}: icons without a glyph or with a glyph screen readers read "
+            "(add them to _static/fa-icons.css):\n" + "\n".join(problems)
+        )
+        faces = page.evaluate(
+            "() => [...document.fonts].filter(f => f.family.includes('Font Awesome'))"
+            ".map(f => f.family + ' ' + f.weight + ': ' + f.status)"
+        )
+        assert "Font Awesome 6 Free 900: loaded" in faces, (
+            f"{path}: the solid icon font did not load: {faces}"
+        )
     finally:
         context.close()
 
@@ -110,8 +131,9 @@ def test_diagrams_visible_and_linked(browser, base_url, path):
     context, page, _ = open_page(browser, base_url, path)
     try:
         # diagrams in a collapsed cell (tags: hide-output / hide-input) are shown the way a reader does it
-        page.eval_on_selector_all("details:has(div.mechgraph), details.mechgraph-whole",
-                                  "els => els.forEach(d => d.open = true)")
+        page.eval_on_selector_all(
+            "details:has(div.mechgraph), details.mechgraph-whole", "els => els.forEach(d => d.open = true)"
+        )
         svgs = page.locator(".mechgraph-scroll > svg")
         problems = []
         for i in range(svgs.count()):
@@ -122,7 +144,8 @@ def test_diagrams_visible_and_linked(browser, base_url, path):
                 problems.append(f"diagram svg #{i} is not visible (box {box})")
         hrefs = page.eval_on_selector_all(
             ".mechgraph-scroll > svg a",
-            "els => els.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))")
+            "els => els.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
+        )
         for href in filter(None, hrefs):
             why = broken_link(BUILD, path, href)
             if why:
@@ -149,8 +172,9 @@ def test_theme_switch(browser, base_url):
     try:
         state = "[document.documentElement.dataset.mode, document.documentElement.dataset.theme]"
         mode, theme = page.evaluate(state)
-        assert mode in ("light", "dark", "auto") and theme in ("light", "dark"), \
+        assert mode in ("light", "dark", "auto") and theme in ("light", "dark"), (
             f"invalid colour mode on load: mode={mode!r} theme={theme!r}"
+        )
         modes, themes = [mode], {theme}
         button = page.locator(".theme-switch-button:visible").first
         for _ in range(3):
@@ -193,7 +217,9 @@ def test_header_links_the_whole_book_pdf(browser, base_url, path, width, mode):
     its icon drawn with enough contrast (3:1, WCAG 1.4.11) in light and dark mode, at laptop and
     phone width, and its link right at every depth of the site."""
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=mode)
-    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    context.add_init_script(
+        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
+    )
     page = context.new_page()
     try:
         page.goto(base_url + path, wait_until="load")
@@ -211,12 +237,15 @@ def test_header_links_the_whole_book_pdf(browser, base_url, path, width, mode):
         if (BUILD / "book.pdf").is_file():  # written by `make pdf` (make test runs it first)
             response = page.request.get(urljoin(page.url, href))
             assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-        name = page.evaluate("el => el.getAttribute('aria-label') || el.title || el.textContent.trim()",
-                             button.element_handle())
+        name = page.evaluate(
+            "el => el.getAttribute('aria-label') || el.title || el.textContent.trim()",
+            button.element_handle(),
+        )
         assert "PDF" in name, f"{path}: the PDF button's accessible name is {name!r}"
         button.focus()
         assert page.evaluate("document.activeElement.classList.contains('btn-book-pdf-button')")
-        ratio = page.evaluate("""el => {
+        ratio = page.evaluate(
+            """el => {
           const rgb = c => c.match(/[\\d.]+/g).map(Number);
           const lum = ([r, g, b]) => { const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
                                        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
@@ -227,7 +256,9 @@ def test_header_links_the_whole_book_pdf(browser, base_url, path, width, mode):
                           lum(rgb(bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)'))];
           return getComputedStyle(icon, '::before').content === 'none' ? 0
                  : (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        }""", button.element_handle())
+        }""",
+            button.element_handle(),
+        )
         assert ratio >= 3, f"{path} at {width} px ({mode}): the PDF icon's contrast is {ratio:.2f}:1"
     finally:
         context.close()

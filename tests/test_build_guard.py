@@ -1,4 +1,5 @@
 """Bad data stops the build before any page is written, with a one-line reason."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,6 +14,8 @@ def test_unknown_citation_key_stops_the_build_before_pages_are_written(tmp_path)
     result = jupyter_book(repo)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert ("data/statements.csv, row 12, column 'citations': "
-            "unknown citation key 'nobody2099nothing' (not in references.bib)") in output
+    assert (
+        "data/statements.csv, row 12, column 'citations': "
+        "unknown citation key 'nobody2099nothing' (not in references.bib)"
+    ) in output
     assert not list((repo / "_build").rglob("*.html")), "pages were written from bad data"

@@ -7,6 +7,7 @@ has them, and its builds are compared with the book's _build/html, which test_re
 compares with a clean build. Slow (five builds of a copy, notebooks mostly from the cache): marked
 `slow`; `make test` runs it, `make test-unit` does not.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from sitetools import LATER_FILES, REPO, build_env, copy_repo, run_make as make, site_differences, site_files
+from sitetools import LATER_FILES, REPO, build_env, copy_repo, site_differences, site_files
+from sitetools import run_make as make
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
@@ -41,9 +43,14 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     output = failed.stdout + failed.stderr
     assert failed.returncode != 0
     line = good.count("\n") + 3
-    assert (f"chapters/07-conclusion.md, line {line}: the code cell starting 'answer = 1 / 0' raised "
-            "ZeroDivisionError: division by zero (traceback in _build/reports/chapters/07-conclusion.err.log)") in output
-    assert "ZeroDivisionError" in (copy / "_build" / "reports" / "chapters" / "07-conclusion.err.log").read_text()
+    assert (
+        f"chapters/07-conclusion.md, line {line}: the code cell starting 'answer = 1 / 0' raised "
+        "ZeroDivisionError: division by zero (traceback in _build/reports/chapters/07-conclusion.err.log)"
+    ) in output
+    assert (
+        "ZeroDivisionError"
+        in (copy / "_build" / "reports" / "chapters" / "07-conclusion.err.log").read_text()
+    )
     assert not (copy / "_build" / "html").exists(), "a failed build left a site"
 
     # 2. fixed: the same site as a clean build (notebooks now partly from the cache)
@@ -52,11 +59,30 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     assert same_as_the_site(site, copy / "_build" / "html") == []
 
     # 3. the preview builds into its own folder; a following `make book` is still clean
-    subprocess.run([str(REPO / ".venv" / "bin" / "jupyter-book"), "config", "sphinx", "."], cwd=copy,
-                   env=build_env(copy), capture_output=True, check=True)
-    preview = subprocess.run([str(REPO / ".venv" / "bin" / "sphinx-build"), "-b", "html", ".", "_build/preview",
-                              "-W", "--keep-going", "-q"], cwd=copy, env={**build_env(copy), "MECHGRAPH_PREVIEW": "1"},
-                             capture_output=True, text=True, timeout=1500)
+    subprocess.run(
+        [str(REPO / ".venv" / "bin" / "jupyter-book"), "config", "sphinx", "."],
+        cwd=copy,
+        env=build_env(copy),
+        capture_output=True,
+        check=True,
+    )
+    preview = subprocess.run(
+        [
+            str(REPO / ".venv" / "bin" / "sphinx-build"),
+            "-b",
+            "html",
+            ".",
+            "_build/preview",
+            "-W",
+            "--keep-going",
+            "-q",
+        ],
+        cwd=copy,
+        env={**build_env(copy), "MECHGRAPH_PREVIEW": "1"},
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert preview.returncode == 0, preview.stderr[-3000:]
     assert make(copy, "book").returncode == 0
     assert same_as_the_site(site, copy / "_build" / "html") == []
@@ -64,8 +90,14 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     # 4. a build interrupted by a closed terminal (SIGHUP) leaves the last good site untouched
     before = {n: p.read_bytes() for n, p in site_files(copy / "_build" / "html").items()}
     (copy / "data" / "figures.csv").touch()  # a data edit: the build has work to do
-    job = subprocess.Popen(["make", "-o", ".venv/.installed", "book"], cwd=copy, env=build_env(copy),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    job = subprocess.Popen(
+        ["make", "-o", ".venv/.installed", "book"],
+        cwd=copy,
+        env=build_env(copy),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(20)
     os.killpg(job.pid, signal.SIGHUP)
     job.wait(timeout=60)
@@ -83,11 +115,30 @@ def test_the_preview_shows_a_data_error_in_the_browser(tmp_path):
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[2] = lines[2].replace(",", " ,", 1)
     path.write_text("\n".join(lines), encoding="utf-8")
-    subprocess.run([str(REPO / ".venv" / "bin" / "jupyter-book"), "config", "sphinx", "."], cwd=copy,
-                   env=build_env(copy), capture_output=True, check=True)
-    result = subprocess.run([str(REPO / ".venv" / "bin" / "sphinx-build"), "-b", "html", ".", "_build/preview",
-                             "-W", "--keep-going", "-q"], cwd=copy, env={**build_env(copy), "MECHGRAPH_PREVIEW": "1"},
-                            capture_output=True, text=True, timeout=600)
+    subprocess.run(
+        [str(REPO / ".venv" / "bin" / "jupyter-book"), "config", "sphinx", "."],
+        cwd=copy,
+        env=build_env(copy),
+        capture_output=True,
+        check=True,
+    )
+    result = subprocess.run(
+        [
+            str(REPO / ".venv" / "bin" / "sphinx-build"),
+            "-b",
+            "html",
+            ".",
+            "_build/preview",
+            "-W",
+            "--keep-going",
+            "-q",
+        ],
+        cwd=copy,
+        env={**build_env(copy), "MECHGRAPH_PREVIEW": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode != 0
     for page in ("index.html", "chapters/glossary.html"):
         text = (copy / "_build" / "preview" / page).read_text(encoding="utf-8")

@@ -1,8 +1,8 @@
 """The data checks: the real data is valid, and each kind of bad input gives one clear line."""
+
 from __future__ import annotations
 
 import ast
-import csv
 import subprocess
 import sys
 
@@ -30,76 +30,241 @@ def _self_loop(d):
 
 
 def _panel_without_parent(d):
-    append_row(d / "figures.csv", {"id": "tlr_core", "title": "The core of the TLR figure",
-                                   "caption": "A panel of the TLR figure that its statements forget to name.",
-                                   "chapter": "pain-mechanisms", "review_figure": "", "part_of": "tlr_signalling"})
+    append_row(
+        d / "figures.csv",
+        {
+            "id": "tlr_core",
+            "title": "The core of the TLR figure",
+            "caption": "A panel of the TLR figure that its statements forget to name.",
+            "chapter": "pain-mechanisms",
+            "review_figure": "",
+            "part_of": "tlr_signalling",
+        },
+    )
     edit_cell(d / "statements.csv", 2, "figures", "tlr_core")
 
 
 def _orphan(d):
-    append_row(d / "entities.csv", {"id": "lonely", "label": "Lonely", "kind": "cell",
-                                    "definition": "An entity that no statement mentions at all."})
+    append_row(
+        d / "entities.csv",
+        {
+            "id": "lonely",
+            "label": "Lonely",
+            "kind": "cell",
+            "definition": "An entity that no statement mentions at all.",
+        },
+    )
 
 
 def _bad_encoding(d):
     path = d / "entities.csv"
-    path.write_bytes(path.read_bytes().replace("A mesenchymal".encode(), "A m\xe9senchymal".encode("latin-1")))
+    path.write_bytes(
+        path.read_bytes().replace("A mesenchymal".encode(), "A m\xe9senchymal".encode("latin-1"))
+    )
 
 
 def _duplicate_id(d):
-    append_row(d / "statements.csv", {"id": "pain-01", "subject": "msc", "relation": "secretes", "object": "tsg6",
-                                      "context": "again", "citations": "yang2020anti", "chapter": "pain-mechanisms",
-                                      "figures": "", "evidence": "animal", "setting": "neuropathic_other",
-                                      "species": "rat", "cancer_pain": "extrapolated", "erratum": ""})
+    append_row(
+        d / "statements.csv",
+        {
+            "id": "pain-01",
+            "subject": "msc",
+            "relation": "secretes",
+            "object": "tsg6",
+            "context": "again",
+            "citations": "yang2020anti",
+            "chapter": "pain-mechanisms",
+            "figures": "",
+            "evidence": "animal",
+            "setting": "neuropathic_other",
+            "species": "rat",
+            "cancer_pain": "extrapolated",
+            "erratum": "",
+        },
+    )
 
 
 # (what is broken, how, the file, the row, the column, words the message must contain)
 BAD_INPUT = [
-    ("missing column", lambda d: drop_column(d / "statements.csv", "relation"),
-     "statements.csv", 1, "relation", "missing column"),
-    ("unknown entity", lambda d: edit_cell(d / "statements.csv", 3, "object", "tlr99"),
-     "statements.csv", 3, "object", "tlr99"),
-    ("unknown relation", lambda d: edit_cell(d / "statements.csv", 2, "relation", "upregulates"),
-     "statements.csv", 2, "relation", "upregulates"),
-    ("unknown citation key", lambda d: edit_cell(d / "statements.csv", 4, "citations", "nobody2099nothing"),
-     "statements.csv", 4, "citations", "unknown citation key 'nobody2099nothing'"),
-    ("malformed citation key", lambda d: edit_cell(d / "statements.csv", 2, "citations", "Yang et al. 2020"),
-     "statements.csv", 2, "citations", "constraint"),
-    ("duplicate id", _duplicate_id, "statements.csv", 6, "id", "duplicate id 'pain-01' (first used on row 2)"),
-    ("empty label", lambda d: edit_cell(d / "entities.csv", 3, "label", ""),
-     "entities.csv", 3, "label", "required"),
-    ("wrong type", lambda d: edit_cell(d / "table1.csv", 2, "administrations", "two"),
-     "table1.csv", 2, "administrations", "type"),
+    (
+        "missing column",
+        lambda d: drop_column(d / "statements.csv", "relation"),
+        "statements.csv",
+        1,
+        "relation",
+        "missing column",
+    ),
+    (
+        "unknown entity",
+        lambda d: edit_cell(d / "statements.csv", 3, "object", "tlr99"),
+        "statements.csv",
+        3,
+        "object",
+        "tlr99",
+    ),
+    (
+        "unknown relation",
+        lambda d: edit_cell(d / "statements.csv", 2, "relation", "upregulates"),
+        "statements.csv",
+        2,
+        "relation",
+        "upregulates",
+    ),
+    (
+        "unknown citation key",
+        lambda d: edit_cell(d / "statements.csv", 4, "citations", "nobody2099nothing"),
+        "statements.csv",
+        4,
+        "citations",
+        "unknown citation key 'nobody2099nothing'",
+    ),
+    (
+        "malformed citation key",
+        lambda d: edit_cell(d / "statements.csv", 2, "citations", "Yang et al. 2020"),
+        "statements.csv",
+        2,
+        "citations",
+        "constraint",
+    ),
+    (
+        "duplicate id",
+        _duplicate_id,
+        "statements.csv",
+        6,
+        "id",
+        "duplicate id 'pain-01' (first used on row 2)",
+    ),
+    (
+        "empty label",
+        lambda d: edit_cell(d / "entities.csv", 3, "label", ""),
+        "entities.csv",
+        3,
+        "label",
+        "required",
+    ),
+    (
+        "wrong type",
+        lambda d: edit_cell(d / "table1.csv", 2, "administrations", "two"),
+        "table1.csv",
+        2,
+        "administrations",
+        "type",
+    ),
     ("bad encoding", _bad_encoding, "entities.csv", 2, None, "not valid UTF-8"),
-    ("markup in a label", lambda d: edit_cell(d / "entities.csv", 2, "label", "<b>MSC</b>"),
-     "entities.csv", 2, "label", "markup"),
-    ("DOT syntax in a label", lambda d: edit_cell(d / "entities.csv", 4, "label", 'TLR2" [color=red]'),
-     "entities.csv", 4, "label", "markup"),
+    (
+        "markup in a label",
+        lambda d: edit_cell(d / "entities.csv", 2, "label", "<b>MSC</b>"),
+        "entities.csv",
+        2,
+        "label",
+        "markup",
+    ),
+    (
+        "DOT syntax in a label",
+        lambda d: edit_cell(d / "entities.csv", 4, "label", 'TLR2" [color=red]'),
+        "entities.csv",
+        4,
+        "label",
+        "markup",
+    ),
     ("self-loop", _self_loop, "statements.csv", 2, "object", "self-loop"),
     ("orphan entity", _orphan, "entities.csv", 7, "id", "orphan entity 'lonely'"),
-    ("impossible dose", lambda d: edit_cell(d / "table1.csv", 2, "cells_per_dose", "-5"),
-     "table1.csv", 2, "cells_per_dose", "constraint"),
-    ("unknown figure id", lambda d: edit_cell(d / "statements.csv", 2, "figures", "fig99"),
-     "statements.csv", 2, "figures", "unknown figure id 'fig99'"),
-    ("panel without its whole figure", _panel_without_parent, "statements.csv", 2, "figures", "must list too"),
-    ("unknown erratum id", lambda d: edit_cell(d / "statements.csv", 2, "erratum", "e77"),
-     "statements.csv", 2, "erratum", "e77"),
-    ("vocabulary value", lambda d: edit_cell(d / "statements.csv", 2, "evidence", "anecdote"),
-     "statements.csv", 2, "evidence", "anecdote"),
-    ("cells with a vesicle dose", lambda d: edit_cell(d / "table1.csv", 2, "mg_per_kg_per_dose", "5"),
-     "table1.csv", 2, "cells_per_dose", "cell product"),
-    ("measured, but from a review", lambda d: edit_cell(d / "statements.csv", 5, "evidence", "review_article"),
-     "statements.csv", 5, "cancer_pain", "'measured' needs primary data from a pain model, but the evidence is 'review_article'"),
-    ("measured, but in cell culture", lambda d: edit_cell(d / "statements.csv", 5, "evidence", "in_vitro"),
-     "statements.csv", 5, "cancer_pain", "but the evidence is 'in_vitro'"),
-    ("measured, but outside cancer pain", lambda d: edit_cell(d / "statements.csv", 5, "setting", "nerve_injury"),
-     "statements.csv", 5, "cancer_pain", "'measured' needs a cancer or cancer-treatment pain setting, not 'nerve_injury'"),
-    ("measured in no species", lambda d: edit_cell(d / "statements.csv", 5, "species", "none"),
-     "statements.csv", 5, "cancer_pain", "needs the species measured"),
-    ("asserted, but primary data", lambda d: edit_cell(d / "statements.csv", 2, "cancer_pain", "asserted"),
-     "statements.csv", 2, "cancer_pain", "'asserted' is for a review's statement without primary data, but the evidence is 'animal'"),
-    ("the old value direct", lambda d: edit_cell(d / "statements.csv", 5, "cancer_pain", "direct"),
-     "statements.csv", 5, "cancer_pain", "direct"),
+    (
+        "impossible dose",
+        lambda d: edit_cell(d / "table1.csv", 2, "cells_per_dose", "-5"),
+        "table1.csv",
+        2,
+        "cells_per_dose",
+        "constraint",
+    ),
+    (
+        "unknown figure id",
+        lambda d: edit_cell(d / "statements.csv", 2, "figures", "fig99"),
+        "statements.csv",
+        2,
+        "figures",
+        "unknown figure id 'fig99'",
+    ),
+    (
+        "panel without its whole figure",
+        _panel_without_parent,
+        "statements.csv",
+        2,
+        "figures",
+        "must list too",
+    ),
+    (
+        "unknown erratum id",
+        lambda d: edit_cell(d / "statements.csv", 2, "erratum", "e77"),
+        "statements.csv",
+        2,
+        "erratum",
+        "e77",
+    ),
+    (
+        "vocabulary value",
+        lambda d: edit_cell(d / "statements.csv", 2, "evidence", "anecdote"),
+        "statements.csv",
+        2,
+        "evidence",
+        "anecdote",
+    ),
+    (
+        "cells with a vesicle dose",
+        lambda d: edit_cell(d / "table1.csv", 2, "mg_per_kg_per_dose", "5"),
+        "table1.csv",
+        2,
+        "cells_per_dose",
+        "cell product",
+    ),
+    (
+        "measured, but from a review",
+        lambda d: edit_cell(d / "statements.csv", 5, "evidence", "review_article"),
+        "statements.csv",
+        5,
+        "cancer_pain",
+        "'measured' needs primary data from a pain model, but the evidence is 'review_article'",
+    ),
+    (
+        "measured, but in cell culture",
+        lambda d: edit_cell(d / "statements.csv", 5, "evidence", "in_vitro"),
+        "statements.csv",
+        5,
+        "cancer_pain",
+        "but the evidence is 'in_vitro'",
+    ),
+    (
+        "measured, but outside cancer pain",
+        lambda d: edit_cell(d / "statements.csv", 5, "setting", "nerve_injury"),
+        "statements.csv",
+        5,
+        "cancer_pain",
+        "'measured' needs a cancer or cancer-treatment pain setting, not 'nerve_injury'",
+    ),
+    (
+        "measured in no species",
+        lambda d: edit_cell(d / "statements.csv", 5, "species", "none"),
+        "statements.csv",
+        5,
+        "cancer_pain",
+        "needs the species measured",
+    ),
+    (
+        "asserted, but primary data",
+        lambda d: edit_cell(d / "statements.csv", 2, "cancer_pain", "asserted"),
+        "statements.csv",
+        2,
+        "cancer_pain",
+        "'asserted' is for a review's statement without primary data, but the evidence is 'animal'",
+    ),
+    (
+        "the old value direct",
+        lambda d: edit_cell(d / "statements.csv", 5, "cancer_pain", "direct"),
+        "statements.csv",
+        5,
+        "cancer_pain",
+        "direct",
+    ),
 ]
 
 
@@ -128,8 +293,10 @@ def test_load_raises_with_every_problem(data_dir):
 
 def test_unknown_key_in_bib_is_reported(tmp_path, data_dir):
     bib = tmp_path / "refs.bib"
-    bib.write_text(BIB_PATH.read_text(encoding="utf-8").replace("@article{yang2020anti,", "@article{yang2020other,"),
-                   encoding="utf-8")
+    bib.write_text(
+        BIB_PATH.read_text(encoding="utf-8").replace("@article{yang2020anti,", "@article{yang2020other,"),
+        encoding="utf-8",
+    )
     problems = validate(data_dir, bib)
     assert any("unknown citation key 'yang2020anti'" in p for p in problems)
 
@@ -137,8 +304,11 @@ def test_unknown_key_in_bib_is_reported(tmp_path, data_dir):
 def test_cli_validate_exits_nonzero_with_one_line(data_dir):
     """The command the build runs first prints 'error: file, row, column: ...' and exits 1."""
     edit_cell(data_dir / "statements.csv", 3, "object", "tlr99")
-    result = subprocess.run([sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
@@ -165,7 +335,7 @@ def test_every_reference_has_a_doi_or_a_reason():
     data = load()
     missing = [k for k, r in data.references.items() if not r.doi]
     for key in missing:
-        entry = text[text.index("{" + key + ","):].split("\n}\n", 1)[0]
+        entry = text[text.index("{" + key + ",") :].split("\n}\n", 1)[0]
         assert "No DOI" in entry and "url" in entry, f"{key} has neither a DOI nor a 'No DOI' note with a URL"
 
 
@@ -187,7 +357,11 @@ def test_the_vocabularies_the_code_draws_are_those_of_the_data():
 def test_list_cells_are_tuples_after_loading(data_dir):
     data = load(data_dir)
     row = data.statements.iloc[0]
-    assert isinstance(row["citations"], tuple) and row["citations"] and all(" " not in k for k in row["citations"])
+    assert (
+        isinstance(row["citations"], tuple)
+        and row["citations"]
+        and all(" " not in k for k in row["citations"])
+    )
     assert data.statements["figures"].map(lambda cell: isinstance(cell, tuple)).all()
     assert data.questions["correct"].map(lambda cell: isinstance(cell, tuple) and len(cell) >= 1).all()
     edit_cell(data_dir / "statements.csv", 2, "citations", "yang2020anti ; zhang2024mesenchymal")
@@ -217,7 +391,9 @@ def test_a_new_vocabulary_value_is_one_row_of_data(data_dir):
     chapter = row["chapter"]
     d = diagram(data, statements=[row["id"]])
     assert "surmised for cancer pain by analogy" in d._repr_markdown_()
-    assert "Surmised for cancer pain by analogy" in repr(tables.evidence_counts(data, chapter, by="cancer_pain"))
+    assert "Surmised for cancer pain by analogy" in repr(
+        tables.evidence_counts(data, chapter, by="cancer_pain")
+    )
     assert "surmised" in plots.scope_by_chapter(data).columns
     plots.plot_scope_by_chapter(data)
     assert not data.measured(data.statements.iloc[:1]).any()
@@ -228,32 +404,52 @@ def test_a_value_missing_from_the_vocabulary_is_one_line(data_dir):
     edit_cell(data_dir / "entities.csv", 3, "kind", "protein")
     problems = validate(data_dir)
     assert len(problems) == 1 and problems[0].startswith(
-        "data/entities.csv, row 3, column 'kind': value 'protein' is not in vocabulary 'entity_kind' (vocabulary.csv): cell, ")
+        "data/entities.csv, row 3, column 'kind': value 'protein' is not in vocabulary 'entity_kind' (vocabulary.csv): cell, "
+    )
 
 
-@pytest.mark.parametrize("row, expected", [
-    ("relation,lowers,lowers,down\nrelation,lowers,lowers,down",
-     "column 'value': 'lowers' is listed twice in vocabulary 'relation'"),
-    ("relation,lowers,lowers,downwards", "column 'group': 'downwards' is not a value of vocabulary 'relation_group': "
-                                         "up, down, other"),
-    ("relation,lowers,lowers,", "column 'group': an empty cell is not a value of vocabulary 'relation_group'"),
-    ("species,zebrafish,zebrafish,fish", "column 'group': 'fish' is a group, but there is no vocabulary 'species_group'"),
-    ("specie,zebrafish,zebrafish,", "column 'vocabulary': no column of datapackage.json uses vocabulary 'specie'"),
-    ("species,zebrafish,<i>Danio</i>,", "column 'label': '<i>Danio</i>' contains markup characters"),
-])
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        (
+            "relation,lowers,lowers,down\nrelation,lowers,lowers,down",
+            "column 'value': 'lowers' is listed twice in vocabulary 'relation'",
+        ),
+        (
+            "relation,lowers,lowers,downwards",
+            "column 'group': 'downwards' is not a value of vocabulary 'relation_group': up, down, other",
+        ),
+        (
+            "relation,lowers,lowers,",
+            "column 'group': an empty cell is not a value of vocabulary 'relation_group'",
+        ),
+        (
+            "species,zebrafish,zebrafish,fish",
+            "column 'group': 'fish' is a group, but there is no vocabulary 'species_group'",
+        ),
+        (
+            "specie,zebrafish,zebrafish,",
+            "column 'vocabulary': no column of datapackage.json uses vocabulary 'specie'",
+        ),
+        ("species,zebrafish,<i>Danio</i>,", "column 'label': '<i>Danio</i>' contains markup characters"),
+    ],
+)
 def test_a_bad_vocabulary_row_is_named(data_dir, row, expected):
     path = data_dir / "vocabulary.csv"
     lines = path.read_text(encoding="utf-8").count("\n")
     path.write_text(path.read_text(encoding="utf-8") + row + "\n", encoding="utf-8")
     problems = validate(data_dir)
-    assert len(problems) == 1 and problems[0].startswith(f"data/vocabulary.csv, row {lines + row.count(chr(10)) + 1}, ")
+    assert len(problems) == 1 and problems[0].startswith(
+        f"data/vocabulary.csv, row {lines + row.count(chr(10)) + 1}, "
+    )
     assert expected in problems[0], problems
 
 
 def test_an_unknown_chapter_is_a_foreign_key_error(data_dir):
     edit_cell(data_dir / "statements.csv", 2, "chapter", "epilogue")
-    assert validate(data_dir) == ["data/statements.csv, row 2, column 'chapter': foreign-key: 'epilogue' is not an id "
-                                  "in chapters.csv"]
+    assert validate(data_dir) == [
+        "data/statements.csv, row 2, column 'chapter': foreign-key: 'epilogue' is not an id in chapters.csv"
+    ]
 
 
 def _imports(module: str) -> set[str]:
@@ -289,5 +485,9 @@ def test_data_validation_uses_no_sphinx():
         module = todo.pop()
         seen.add(module)
         imports = _imports(module)
-        assert not [i for i in imports if i.split(".")[0] == "sphinx"], f"mechgraph/{module}.py imports Sphinx"
-        todo += [i.split(".")[1] for i in imports if i.startswith("mechgraph.") and i.split(".")[1] not in seen]
+        assert not [i for i in imports if i.split(".")[0] == "sphinx"], (
+            f"mechgraph/{module}.py imports Sphinx"
+        )
+        todo += [
+            i.split(".")[1] for i in imports if i.startswith("mechgraph.") and i.split(".")[1] not in seen
+        ]

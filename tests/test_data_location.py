@@ -1,5 +1,6 @@
 """Which data `load()` and `validate()` read: the folder given, else the nearest data/ from the
 current folder upwards; the bibliography is the one datapackage.json names."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,10 @@ def _copy_book(target: Path) -> Path:
 def test_without_a_path_the_nearest_data_folder_above_the_current_one_is_read(tmp_path, monkeypatch):
     book = _copy_book(tmp_path / "book")
     entities = book / "data" / "entities.csv"
-    entities.write_text(entities.read_text(encoding="utf-8").replace("\nmsc,MSC,", "\nmsc,Mesenchymal cell,", 1),
-                        encoding="utf-8")
+    entities.write_text(
+        entities.read_text(encoding="utf-8").replace("\nmsc,MSC,", "\nmsc,Mesenchymal cell,", 1),
+        encoding="utf-8",
+    )
     (book / "chapters").mkdir()
     monkeypatch.chdir(book / "chapters")  # where a chapter's notebook runs
     assert validate() == []
@@ -40,4 +43,5 @@ def test_the_bibliography_is_the_file_datapackage_json_names(tmp_path):
     package.write_text(json.dumps(spec, indent=2), encoding="utf-8")
     assert validate(book / "data") == [
         'data/datapackage.json: no "bibliography" naming the BibTeX file of the citation keys '
-        '(a path relative to this folder, e.g. "../references.bib")']
+        '(a path relative to this folder, e.g. "../references.bib")'
+    ]

@@ -1,4 +1,5 @@
 """The diagram engine: selections, escaping, determinism and accessibility hooks."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,9 @@ def test_figure_diagram_is_wellformed_titled_and_linked(fixture_data):
     hrefs = {a.get("{http://www.w3.org/1999/xlink}href") for a in root.iter("{http://www.w3.org/2000/svg}a")}
     assert "glossary.html#term-MSC" in hrefs and "glossary.html#term-TSG-6" in hrefs
     assert "https://doi.org/10.1186/s12974-020-1731-x" in hrefs  # the edge links its source
-    titles = [a.get("{http://www.w3.org/1999/xlink}title") or "" for a in root.iter("{http://www.w3.org/2000/svg}a")]
+    titles = [
+        a.get("{http://www.w3.org/1999/xlink}title") or "" for a in root.iter("{http://www.w3.org/2000/svg}a")
+    ]
     assert any("Sources: Yang et al. 2020" in t for t in titles)
 
 
@@ -67,7 +70,7 @@ def test_text_alternative_lists_every_statement_with_citations(fixture_data):
     assert md.count("{term}`TLR2`") == 1  # each entity linked on its first mention only
     assert "<details" in md and "<summary>" in md
     html = d._repr_html_()
-    text = html[html.index('<details class="mechgraph-text"'):]
+    text = html[html.index('<details class="mechgraph-text"') :]
     assert text.count("<li>") == 3 and "https://doi.org/" in text
 
 
@@ -76,10 +79,14 @@ def test_legend_shows_only_what_is_used_and_never_colour_alone(fixture_data):
     key = d.legend_html
     assert "lowers or blocks" in key and "animal study" in key
     assert "human data" not in key
-    assert re.search(r'stroke-dasharray', key) is None  # only solid lines are used here
+    assert re.search(r"stroke-dasharray", key) is None  # only solid lines are used here
     assert "<ellipse" in key and "<polygon" in key  # kinds differ by shape
     # every channel is named, so the key can be read without the home page
-    for heading in ("Shape: kind of entity", "Arrowhead and colour: effect", "Line style: strongest evidence"):
+    for heading in (
+        "Shape: kind of entity",
+        "Arrowhead and colour: effect",
+        "Line style: strongest evidence",
+    ):
         assert heading in key
 
 
@@ -87,7 +94,7 @@ def test_labels_never_shrink_below_legibility(fixture_data):
     """The SVG's min-width keeps its smallest text at 11.5 px or more however narrow the page."""
     d = diagram(fixture_data, figure="tlr_signalling")
     natural = float(re.search(r'data-natural-width="(\d+)"', d.svg).group(1))
-    least = float(re.search(r'min-width:(\d+)px', d.svg).group(1))
+    least = float(re.search(r"min-width:(\d+)px", d.svg).group(1))
     smallest = min(float(x) for x in re.findall(r'font-size="([\d.]+)"', d.svg))
     assert smallest * 4 / 3 * least / natural >= 11.4
 
@@ -98,15 +105,30 @@ def _shapes(svg: str) -> tuple[int, int]:
 
 def _node_text(svg: str, definition: str) -> str:
     """The text drawn in the node whose tooltip ends with `definition`."""
-    (node,) = [a for a in svg_root(svg).iter("{http://www.w3.org/2000/svg}a")
-               if (a.get("{http://www.w3.org/1999/xlink}title") or "").endswith(definition)]
+    (node,) = [
+        a
+        for a in svg_root(svg).iter("{http://www.w3.org/2000/svg}a")
+        if (a.get("{http://www.w3.org/1999/xlink}title") or "").endswith(definition)
+    ]
     return " ".join("".join(t.itertext()) for t in node.iter("{http://www.w3.org/2000/svg}text"))
 
 
-@pytest.mark.parametrize("label", [
-    'Say "hi"', "a <b> & c", "x -> y [color=red]", "back\\lslash", "brace {x}", "semi; colon", "<html>",
-    "<b>bold</b>", "node \\N", "graph \\G", "a\\nb",
-])
+@pytest.mark.parametrize(
+    "label",
+    [
+        'Say "hi"',
+        "a <b> & c",
+        "x -> y [color=red]",
+        "back\\lslash",
+        "brace {x}",
+        "semi; colon",
+        "<html>",
+        "<b>bold</b>",
+        "node \\N",
+        "graph \\G",
+        "a\\nb",
+    ],
+)
 def test_labels_with_markup_or_dot_syntax_are_escaped(fixture_data, label):
     """Even if such a label got past validation, the engine draws it literally: the same
     nodes and edges, no attribute taken from the label, and the label's own characters."""
@@ -132,14 +154,17 @@ def test_selections(fixture_data):
     assert list(diagram(fixture_data, around="msc", measured_only=True).rows.index) == ["therapy-01"]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"figure": "fig99"}, "unknown figure"),
-    ({"around": "nobody"}, "unknown entity"),
-    ({"statements": ["pain-99"]}, "unknown statement"),
-    ({"chapter": "nowhere"}, "unknown chapter 'nowhere'"),
-    ({}, "exactly one"),
-    ({"figure": "tlr_signalling", "measured_only": True}, "no statements to draw"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"figure": "fig99"}, "unknown figure"),
+        ({"around": "nobody"}, "unknown entity"),
+        ({"statements": ["pain-99"]}, "unknown statement"),
+        ({"chapter": "nowhere"}, "unknown chapter 'nowhere'"),
+        ({}, "exactly one"),
+        ({"figure": "tlr_signalling", "measured_only": True}, "no statements to draw"),
+    ],
+)
 def test_bad_selections_say_what_is_wrong(fixture_data, kwargs, message):
     with pytest.raises(ValueError, match=message):
         diagram(fixture_data, **kwargs)

@@ -6,6 +6,7 @@ datapackage.json (string fields with no vocabulary and no pattern), so a new tex
 covered without editing this test. Labels and figure titles are names, validated to plain text
 instead (tests/test_bad_input.py checks that markup there is refused with one line).
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,29 +20,46 @@ from sitetools import copy_repo, jupyter_book, serve, site_pages
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 SCRIPT = "<script>window.__pwned=1</script>"
-PAYLOAD = (f"{SCRIPT}<img src=x onerror=window.__pwned=2> **bold** {{{{review_title}}}} $x^2$ "
-           "[link](javascript:window.__pwned=3) &amp; `code` <b>tag</b> :::{note} {cite:p}`x`")
+PAYLOAD = (
+    f"{SCRIPT}<img src=x onerror=window.__pwned=2> **bold** {{{{review_title}}}} $x^2$ "
+    "[link](javascript:window.__pwned=3) &amp; `code` <b>tag</b> :::{note} {cite:p}`x`"
+)
 
 
 def free_text_columns(package: dict) -> dict[str, list[str]]:
     out = {}
     for resource in package["resources"]:
         schema = resource["schema"]
-        keys = {name for fk in schema.get("foreignKeys", []) for name in
-                ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])}
-        keys |= set([schema["primaryKey"]] if isinstance(schema.get("primaryKey"), str) else schema.get("primaryKey", []))
+        keys = {
+            name
+            for fk in schema.get("foreignKeys", [])
+            for name in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
+        }
+        keys |= set(
+            [schema["primaryKey"]]
+            if isinstance(schema.get("primaryKey"), str)
+            else schema.get("primaryKey", [])
+        )
         out[resource["name"]] = [
-            f["name"] for f in schema["fields"]
-            if f["type"] == "string" and not {"enum", "pattern"} & set(f.get("constraints", {})) and not f.get("vocabulary")
-            and f["name"] not in PLAIN_TEXT.get(resource["name"], ()) and f["name"] not in keys]
+            f["name"]
+            for f in schema["fields"]
+            if f["type"] == "string"
+            and not {"enum", "pattern"} & set(f.get("constraints", {}))
+            and not f.get("vocabulary")
+            and f["name"] not in PLAIN_TEXT.get(resource["name"], ())
+            and f["name"] not in keys
+        ]
     return out
 
 
 def inject(data_dir) -> int:
     """Put the payload into every free-text cell of every table; return how many cells."""
     package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
-    limits = {(r["name"], f["name"]): f.get("constraints", {}).get("maxLength")
-              for r in package["resources"] for f in r["schema"]["fields"]}
+    limits = {
+        (r["name"], f["name"]): f.get("constraints", {}).get("maxLength")
+        for r in package["resources"]
+        for f in r["schema"]["fields"]
+    }
     count = 0
     for table, columns in free_text_columns(package).items():
         path = data_dir / f"{table}.csv"

@@ -7,6 +7,7 @@ works from the keyboard alone, a bad link gives one clear message, nothing is re
 another host, the explorer and the Python engine draw the same nodes and edges, labels stay
 legible, and axe finds no serious or critical violation (light and dark).
 """
+
 from __future__ import annotations
 
 import html
@@ -24,6 +25,7 @@ PAGE = "chapters/explorer.html"
 
 
 # -- Python: one engine ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def data():
@@ -46,9 +48,16 @@ def _picked(exported: dict, rows) -> set[str]:
     return picked
 
 
-@pytest.mark.parametrize("selection", [{"figure": f} for f in load().figures.index]
-                         + [{"around": "p2x7"}, {"around": "p2x7", "measured_only": True},
-                            {"around": "tsg6", "depth": 2}, {"chapter": "pain-mechanisms", "measured_only": True}])
+@pytest.mark.parametrize(
+    "selection",
+    [{"figure": f} for f in load().figures.index]
+    + [
+        {"around": "p2x7"},
+        {"around": "p2x7", "measured_only": True},
+        {"around": "tsg6", "depth": 2},
+        {"chapter": "pain-mechanisms", "measured_only": True},
+    ],
+)
 def test_fragments_are_the_engines_statements(data, exported, selection):
     drawn = diagram(data, **selection)
     body = {line.strip() for line in drawn.dot_source.splitlines()[2:-1]}
@@ -57,12 +66,15 @@ def test_fragments_are_the_engines_statements(data, exported, selection):
 
 def test_explorer_url():
     assert explorer_url(figure="fig1") == "explorer.html?figure=fig1"
-    assert explorer_url(around="p2x7", depth=2, measured=True) == "explorer.html?around=p2x7&depth=2&measured=1"
+    assert (
+        explorer_url(around="p2x7", depth=2, measured=True) == "explorer.html?around=p2x7&depth=2&measured=1"
+    )
     assert explorer_url(chapter="therapy", link_base="chapters/") == "chapters/explorer.html?chapter=therapy"
     assert explorer_url() == "explorer.html"
 
 
 # -- the browser -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def opened(browser, base_url):
@@ -89,8 +101,11 @@ def opened(browser, base_url):
 
 def wait_drawn(page, n: int) -> None:
     """Until the n-th drawing is on screen and its second layout (top-to-bottom) has been tried."""
-    page.wait_for_function(f"Number(document.documentElement.dataset.explorerReady || 0) >= {n}"
-                           " && !document.documentElement.dataset.explorerPending", timeout=15000)
+    page.wait_for_function(
+        f"Number(document.documentElement.dataset.explorerReady || 0) >= {n}"
+        " && !document.documentElement.dataset.explorerPending",
+        timeout=15000,
+    )
 
 
 def redrawn(page, action) -> None:
@@ -112,29 +127,40 @@ def listed(page) -> int:
 
 def engine(data, **selection) -> tuple[set[str], set[str]]:
     rows = diagram(data, **selection).rows
-    return set(rows["subject"]) | set(rows["object"]), {f"{s}->{o}" for s, o in zip(rows["subject"], rows["object"])}
+    return set(rows["subject"]) | set(rows["object"]), {
+        f"{s}->{o}" for s, o in zip(rows["subject"], rows["object"])
+    }
 
 
 def query_of(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
-@pytest.mark.parametrize("query, selection", [
-    ("?figure=fig1", {"figure": "fig1"}),
-    ("?figure=p2_receptors", {"figure": "p2_receptors"}),
-    ("?around=p2x7", {"around": "p2x7"}),
-    ("?around=tsg6&depth=2", {"around": "tsg6", "depth": 2}),
-    ("?around=p2x7&measured=1", {"around": "p2x7", "measured_only": True}),
-    ("?chapter=tumours", {"chapter": "tumours"}),
-])
+@pytest.mark.parametrize(
+    "query, selection",
+    [
+        ("?figure=fig1", {"figure": "fig1"}),
+        ("?figure=p2_receptors", {"figure": "p2_receptors"}),
+        ("?around=p2x7", {"around": "p2x7"}),
+        ("?around=tsg6&depth=2", {"around": "tsg6", "depth": 2}),
+        ("?around=p2x7&measured=1", {"around": "p2x7", "measured_only": True}),
+        ("?chapter=tumours", {"chapter": "tumours"}),
+    ],
+)
 def test_same_nodes_and_edges_as_the_engine(opened, data, query, selection):
     page, log = opened(query)
     assert drawn(page) == engine(data, **selection)
     assert listed(page) == len(diagram(data, **selection).rows)
     # the SVG titles a reader's tooltip and screen reader get are the engine's too
-    python_titles = set(re.findall(r'<g id="[^"]*node\d+" class="node[^"]*">\s*<title>([^<]*)</title>',
-                                   diagram(data, **selection).svg))
-    page_titles = set(page.eval_on_selector_all("#ex-drawing g.node > title", "ts => ts.map(t => t.textContent)"))
+    python_titles = set(
+        re.findall(
+            r'<g id="[^"]*node\d+" class="node[^"]*">\s*<title>([^<]*)</title>',
+            diagram(data, **selection).svg,
+        )
+    )
+    page_titles = set(
+        page.eval_on_selector_all("#ex-drawing g.node > title", "ts => ts.map(t => t.textContent)")
+    )
     assert page_titles == {html.unescape(t) for t in python_titles}
     assert not log["errors"]
 
@@ -202,7 +228,9 @@ def test_erratum_is_linked(opened, data):
 
 def test_node_click_recentres_and_back_button_steps_back(opened):
     page, _ = opened("?around=p2x7")
-    target = page.eval_on_selector_all("#ex-drawing g.node", "gs => gs.map(g => g.dataset.id).find(i => i !== 'p2x7')")
+    target = page.eval_on_selector_all(
+        "#ex-drawing g.node", "gs => gs.map(g => g.dataset.id).find(i => i !== 'p2x7')"
+    )
     redrawn(page, lambda: page.click(f"#ex-drawing g.node[data-id='{target}'] a"))
     assert query_of(page)["around"] == [target]
     redrawn(page, page.go_back)
@@ -233,13 +261,16 @@ def test_keyboard_only(opened):
     assert page.text_content("#ex-status").startswith("Evidence for")
 
 
-@pytest.mark.parametrize("query, param, suggestion", [
-    ("?around=p2x8", "around", "p2x7"),
-    ("?depth=7&around=p2x7", "depth", "1, 2 or 3"),
-    ("?figure=fig9", "figure", "fig1"),
-    ("?evidence=humans", "evidence", "human"),
-    ("?zoom=2", "zoom", "around"),
-])
+@pytest.mark.parametrize(
+    "query, param, suggestion",
+    [
+        ("?around=p2x8", "around", "p2x7"),
+        ("?depth=7&around=p2x7", "depth", "1, 2 or 3"),
+        ("?figure=fig9", "figure", "fig1"),
+        ("?evidence=humans", "evidence", "human"),
+        ("?zoom=2", "zoom", "around"),
+    ],
+)
 def test_bad_parameter_gives_one_clear_message(opened, query, param, suggestion):
     page, log = opened(query)
     message = page.locator("#ex-message")
@@ -281,8 +312,11 @@ def test_axe_after_drawing(opened, mode):
     page.click("#ex-drawing g.edge a text")  # the detail panel open too
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    blocking = [f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-                for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    blocking = [
+        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     if mode == "dark":
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "explorer-dark.png"), full_page=False)

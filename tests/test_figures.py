@@ -3,6 +3,7 @@
 The check reads figures/manifest.json (a hash of each figure's inputs and of each of its files,
 written by `make figures`) and draws only the figures whose inputs or files no longer match it.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -58,7 +59,12 @@ def written(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(slides, "PLOTS", ONE_PLOT)
         out = tmp_path_factory.mktemp("written") / "figures"
-        assert write_figures(out_dir=out, data=load(without_chapter_charts(copy_fixture_data(out.parent / "data")))) == 0
+        assert (
+            write_figures(
+                out_dir=out, data=load(without_chapter_charts(copy_fixture_data(out.parent / "data")))
+            )
+            == 0
+        )
     return out
 
 
@@ -68,8 +74,13 @@ def figures(written, data_dir, tmp_path, monkeypatch) -> Path:
     monkeypatch.setattr(slides, "PLOTS", ONE_PLOT)
     without_chapter_charts(data_dir)
     out = shutil.copytree(written, tmp_path / "figures")
-    assert sorted(p.name for p in out.iterdir()) == [f"{DIAGRAM}.png", f"{DIAGRAM}.svg", MANIFEST,
-                                                     f"{PLOT}.png", f"{PLOT}.svg"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{DIAGRAM}.png",
+        f"{DIAGRAM}.svg",
+        MANIFEST,
+        f"{PLOT}.png",
+        f"{PLOT}.svg",
+    ]
     return out
 
 
@@ -78,7 +89,9 @@ def drawn(monkeypatch) -> list[str]:
     """The names of the figures drawn from now on."""
     names = []
     diagram_files, plot_files = slides._diagram_files, slides._plot_files
-    monkeypatch.setattr(slides, "_diagram_files", lambda data, f: names.append(f"diagram-{f}") or diagram_files(data, f))
+    monkeypatch.setattr(
+        slides, "_diagram_files", lambda data, f: names.append(f"diagram-{f}") or diagram_files(data, f)
+    )
     monkeypatch.setattr(slides, "_plot_files", lambda make: names.append("plot") or plot_files(make))
     return names
 
@@ -105,7 +118,10 @@ def test_a_table_no_diagram_reads_redraws_only_the_plots(figures, data_dir, draw
     edit_cell(data_dir / "table1.csv", 2, "administrations", "3")
     assert check(figures, data_dir) == 1  # the plot looks the same, but the manifest is behind
     assert drawn == ["plot"]
-    assert capsys.readouterr().err.strip() == f"error: figures/{MANIFEST} is out of date for {PLOT}; run 'make figures'"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"error: figures/{MANIFEST} is out of date for {PLOT}; run 'make figures'"
+    )
 
 
 def test_an_edited_file_is_stale(figures, data_dir, drawn, capsys):
@@ -132,9 +148,13 @@ def test_a_diagram_s_inputs_are_its_own_rows():
     """On the book's data: a statement's text is an input of the diagrams that draw it, and of no other."""
     data = load()
     before = {item.name: item.inputs() for item in catalogue(data)}
-    statement = data.statements.index[data.statements["figures"].map(lambda cell: "tlr_signalling" in cell)][0]
+    statement = data.statements.index[data.statements["figures"].map(lambda cell: "tlr_signalling" in cell)][
+        0
+    ]
     data.statements.loc[statement, "context"] += " (edited)"
     changed = {item.name for item in catalogue(data) if item.inputs() != before[item.name]}
     drawing = {f"diagram-{f}" for f in data.figures.index if statement in data.figure_statements(f).index}
     assert DIAGRAM in drawing
-    assert changed == drawing | {item.name for item in catalogue(data) if not item.name.startswith("diagram-")}
+    assert changed == drawing | {
+        item.name for item in catalogue(data) if not item.name.startswith("diagram-")
+    }

@@ -10,6 +10,7 @@ in light and dark mode (issue "What the reader sees").
 * in dark mode the drawings are drawn for the dark background, not on a white card;
 * full-page screenshots of every chapter at both widths and in both modes go to tests/artifacts/.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ import pytest
 
 from sitetools import ARTIFACTS, chapter_pages
 
-CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/(0\d-|pain-primer|measuring-pain|clinical-picture)", p)] or ["chapters/01-why-cancer-pain.html"]
+CHAPTERS = [
+    p for p in chapter_pages() if re.match(r"chapters/(0\d-|pain-primer|measuring-pain|clinical-picture)", p)
+] or ["chapters/01-why-cancer-pain.html"]
 WIDTHS = {"laptop": (1366, 11.0), "phone": (390, 10.0)}
 MAX_NODES = 25
 DRAWINGS = "div.mechgraph, figure.mechgraph"  # figure.mechgraph: the markup before this change
@@ -52,7 +55,9 @@ def open_chapter(browser, base_url, path, width, dark=False):
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*"), lambda route: route.abort())
     if dark:  # the theme keeps the reader's choice in localStorage
-        context.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
+        context.add_init_script(
+            "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
+        )
     page = context.new_page()
     page.goto(base_url + path, wait_until="load")
     page.wait_for_load_state("networkidle")
@@ -83,10 +88,14 @@ def test_no_diagram_or_chart_text_below_legible_size(browser, base_url, path, wi
     context, page = open_chapter(browser, base_url, path, width)
     try:
         found = page.evaluate(SMALLEST_TEXT, DRAWINGS)
-        small = [f"{f['what']} {f['id']}: {f['least']:.1f} px ('{f['text']}')" for f in found if f["least"] < bound]
+        small = [
+            f"{f['what']} {f['id']}: {f['least']:.1f} px ('{f['text']}')" for f in found if f["least"] < bound
+        ]
         assert not small, f"{path} at {width} px: text below {bound} px:\n" + "\n".join(small)
         # the page itself never scrolls sideways: wide drawings scroll inside their own box
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 1, f"{path} at {width} px: the page scrolls sideways by {overflow} px"
     finally:
         context.close()
@@ -96,23 +105,30 @@ def test_no_diagram_or_chart_text_below_legible_size(browser, base_url, path, wi
 def test_drawings_are_numbered_captioned_small_and_shown_once(browser, base_url, path):
     context, page = open_chapter(browser, base_url, path, 1366)
     try:
-        found = page.evaluate("""(sel) => [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
+        found = page.evaluate(
+            """(sel) => [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
             const fig = d.closest('figure:not(.mechgraph)');
             const cap = fig && fig.querySelector('figcaption');
             const edges = [...d.querySelectorAll('.mechgraph-scroll g.edge > title')].map(t => t.textContent).sort();
             return {id: d.id || (d.querySelector('svg') || {}).id || 'chart',
                     caption: cap ? cap.textContent.trim() : '',
                     numbered: !!(cap && cap.querySelector('.caption-number')),
-                    nodes: d.querySelectorAll('.mechgraph-scroll g.node').length, edges: edges.join('|')}; })""", DRAWINGS)
+                    nodes: d.querySelectorAll('.mechgraph-scroll g.node').length, edges: edges.join('|')}; })""",
+            DRAWINGS,
+        )
         assert found, f"{path}: no diagram or chart found"
         problems = []
         for f in found:
             if not f["numbered"] or len(f["caption"]) < 40:
-                problems.append(f"{f['id']}: not in a numbered figure with a written caption ({f['caption']!r})")
+                problems.append(
+                    f"{f['id']}: not in a numbered figure with a written caption ({f['caption']!r})"
+                )
             if re.search(r"\b[a-z]+-\d{2,3}\b|\b[a-z]+_[a-z_]+\b|step\(s\)|'[a-z-]+'", f["caption"]):
                 problems.append(f"{f['id']}: caption made of ids or code: {f['caption']!r}")
             if f["nodes"] > MAX_NODES:
-                problems.append(f"{f['id']}: {f['nodes']} entities (at most {MAX_NODES} in a chapter diagram)")
+                problems.append(
+                    f"{f['id']}: {f['nodes']} entities (at most {MAX_NODES} in a chapter diagram)"
+                )
         drawn = [f["edges"] for f in found if f["edges"]]
         twice = {e for e in drawn if drawn.count(e) > 1}
         problems += [f"the same diagram appears {drawn.count(e)} times" for e in twice]
@@ -153,7 +169,8 @@ def test_drawings_are_dark_in_dark_mode(browser, base_url, path):
     context, page = open_chapter(browser, base_url, path, 1366, dark=True)
     try:
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-        found = page.evaluate("""(sel) => {
+        found = page.evaluate(
+            """(sel) => {
             document.querySelectorAll('details').forEach(d => d.open = true);
             const colour = (el, prop) => el ? getComputedStyle(el)[prop] : '';
             return [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
@@ -166,7 +183,9 @@ def test_drawings_are_dark_in_dark_mode(browser, base_url, path):
                 const text = svg.querySelector('g.node text, text');
                 const card = svg.querySelector('g.graph > polygon');
                 return {id: d.id || 'chart', bg, text: colour(text, 'fill'),
-                        card: card ? colour(card, 'fill') : 'none'}; }); }""", DRAWINGS)
+                        card: card ? colour(card, 'fill') : 'none'}; }); }""",
+            DRAWINGS,
+        )
         problems = []
         for f in found:
             if f["bg"] != "rgba(0, 0, 0, 0)" and _luminance(f["bg"]) > 0.2:
@@ -177,8 +196,10 @@ def test_drawings_are_dark_in_dark_mode(browser, base_url, path):
                 problems.append(f"{f['id']}: dark text {f['text']} on the dark page")
         assert not problems, f"{path} in dark mode:\n" + "\n".join(problems)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{path.replace('/', '__').removesuffix('.html')}-1366-dark.png"),
-                        full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"{path.replace('/', '__').removesuffix('.html')}-1366-dark.png"),
+            full_page=True,
+        )
     finally:
         context.close()
 

@@ -1,6 +1,7 @@
 """Fuzz the checker: random mutations of the valid fixture files (bytes, cells, lines, headers,
 the package file, the bibliography) never make it raise; it either accepts the data (which then
 loads and renders its generated pages) or returns lines that each name a file."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,19 @@ from sitetools import FIXTURES, REPO
 
 ROOT = REPO
 BIB_PATH = REPO / "references.bib"
-FILES = ["entities.csv", "figures.csv", "statements.csv", "table1.csv", "errata.csv", "questions.csv",
-         "table1_appraisal.csv", "datapackage.json", "vocabulary.csv", "chapters.csv", "references.bib"]
+FILES = [
+    "entities.csv",
+    "figures.csv",
+    "statements.csv",
+    "table1.csv",
+    "errata.csv",
+    "questions.csv",
+    "table1_appraisal.csv",
+    "datapackage.json",
+    "vocabulary.csv",
+    "chapters.csv",
+    "references.bib",
+]
 KEYS = {REVIEW_KEY, "dominici2006minimal", "yang2020anti", "boukelmoune2021nasal"}
 
 
@@ -28,7 +40,9 @@ def _small_bib() -> str:
     """The fixture data's entries (and the review's) cut from references.bib."""
     text = BIB_PATH.read_text(encoding="utf-8")
     entries = re.split(r"(?m)^(?=@)", text)
-    return "".join(e for e in entries if any(e.startswith(f"@article{{{k},") or f"{{{k}," in e[:80] for k in KEYS))
+    return "".join(
+        e for e in entries if any(e.startswith(f"@article{{{k},") or f"{{{k}," in e[:80] for k in KEYS)
+    )
 
 
 ORIGINAL = {name: (FIXTURES / name).read_bytes() for name in FILES[:7]}
@@ -37,15 +51,42 @@ for schema in ("datapackage.json", "vocabulary.csv", "chapters.csv"):  # the sch
 ORIGINAL["references.bib"] = _small_bib().encode("utf-8")
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.sampled_from(
-    ["", " ", "\n", "\r\n", '"', ",", "{", "}", "\ufeff", "\x00", "\t", "<script>", "msc", "e04", "1e9", "-1",
-     "tlr_signalling", "pain-01", "cells", "@article{", "NaN", "null", "]", "\"resources\": []"])
+    [
+        "",
+        " ",
+        "\n",
+        "\r\n",
+        '"',
+        ",",
+        "{",
+        "}",
+        "\ufeff",
+        "\x00",
+        "\t",
+        "<script>",
+        "msc",
+        "e04",
+        "1e9",
+        "-1",
+        "tlr_signalling",
+        "pain-01",
+        "cells",
+        "@article{",
+        "NaN",
+        "null",
+        "]",
+        '"resources": []',
+    ]
+)
 
 
 @st.composite
 def mutation(draw):
     name = draw(st.sampled_from(FILES))
     data = bytearray(ORIGINAL[name])
-    kind = draw(st.sampled_from(["byte", "insert", "delete", "truncate", "cell", "line", "header", "blank", "bom"]))
+    kind = draw(
+        st.sampled_from(["byte", "insert", "delete", "truncate", "cell", "line", "header", "blank", "bom"])
+    )
     if kind == "byte" and data:
         data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
     elif kind == "insert":
@@ -53,9 +94,9 @@ def mutation(draw):
         data[at:at] = draw(TEXT).encode("utf-8")
     elif kind == "delete" and data:
         at = draw(st.integers(0, len(data) - 1))
-        del data[at:at + draw(st.integers(1, 40))]
+        del data[at : at + draw(st.integers(1, 40))]
     elif kind == "truncate":
-        del data[draw(st.integers(0, len(data))):]
+        del data[draw(st.integers(0, len(data))) :]
     elif kind == "bom":
         data[0:0] = b"\xef\xbb\xbf"
     else:
@@ -71,8 +112,9 @@ def mutation(draw):
             csv.writer(out, lineterminator="\n").writerows(rows)
             data = bytearray(out.getvalue().encode("utf-8"))
         elif kind == "header":
-            lines[0] = lines[0].replace(draw(st.sampled_from(["id", "label", ",", "citations", "title", "{"])),
-                                        draw(TEXT), 1)
+            lines[0] = lines[0].replace(
+                draw(st.sampled_from(["id", "label", ",", "citations", "title", "{"])), draw(TEXT), 1
+            )
             data = bytearray("\n".join(lines).encode("utf-8"))
         elif kind == "blank":
             lines.insert(i, "")
@@ -104,8 +146,11 @@ def test_the_fuzz_fixtures_are_valid(tmp_path):
 
 
 # as many examples as the profile says (tests/conftest.py: 150, or 25 in `make test-unit`)
-@settings(deadline=None, derandomize=True,  # the same examples on every run: CI stays repeatable
-           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    deadline=None,
+    derandomize=True,  # the same examples on every run: CI stays repeatable
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(mutation(), min_size=1, max_size=3))
 def test_the_checker_never_raises_and_names_the_file(tmp_path, mutations):
     data_dir, bib = _fresh(tmp_path / "case")
@@ -115,8 +160,11 @@ def test_the_checker_never_raises_and_names_the_file(tmp_path, mutations):
     assert isinstance(problems, list)
     for line in problems:
         assert isinstance(line, str) and "\n" not in line and "Traceback" not in line
-        assert re.match(r"^(data/(entities|figures|statements|table1|errata|questions|table1_appraisal|chapters|vocabulary)\.csv|data/datapackage\.json|references\.bib)"
-                        r"(, (row|line) \d+)?(, column '[^']*')?: \S", line), line
+        assert re.match(
+            r"^(data/(entities|figures|statements|table1|errata|questions|table1_appraisal|chapters|vocabulary)\.csv|data/datapackage\.json|references\.bib)"
+            r"(, (row|line) \d+)?(, column '[^']*')?: \S",
+            line,
+        ), line
         assert "the check itself failed" not in line, line
     if not problems:  # accepted data loads and renders its generated pages
         data = load(data_dir, bib)

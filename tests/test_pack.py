@@ -1,6 +1,7 @@
 """The offline classroom pack (`make pack`, mechgraph/pack.py): one zip that opens, holds the
 site, the PDF, the executed notebooks and the data, and whose index.html loads in Chromium
 from file:// with no console error and no request to another host."""
+
 from __future__ import annotations
 
 import zipfile
@@ -19,8 +20,11 @@ def pack(site, tmp_path_factory) -> Path:
     from mechgraph.pack import NAME, build
 
     made = sorted(PACKS.glob(f"{NAME}-*.zip"))
-    if BUILD == (REPO / "_build" / "html").resolve() and made and \
-            made[-1].stat().st_mtime >= (site / "index.html").stat().st_mtime:
+    if (
+        BUILD == (REPO / "_build" / "html").resolve()
+        and made
+        and made[-1].stat().st_mtime >= (site / "index.html").stat().st_mtime
+    ):
         return made[-1]
     if not (site / "book.pdf").is_file():
         pytest.fail(f"{site / 'book.pdf'} is missing: run `make pdf` (make test does it for you)")
@@ -43,7 +47,9 @@ def test_pack_holds_site_pdf_notebooks_and_data(unpacked):
     assert (unpacked / "site" / "book.pdf").read_bytes()[:5] == b"%PDF-"
     notebooks = sorted(p.name for p in (unpacked / "chapters").glob("*.ipynb"))
     assert len(notebooks) >= 8, notebooks
-    assert (unpacked / "data" / "datapackage.json").is_file() and (unpacked / "data" / "statements.csv").is_file()
+    assert (unpacked / "data" / "datapackage.json").is_file() and (
+        unpacked / "data" / "statements.csv"
+    ).is_file()
     assert (unpacked / "requirements.txt").is_file() and (unpacked / "mechgraph" / "__init__.py").is_file()
     readme = (unpacked / "READ-ME.txt").read_text(encoding="utf-8")
     assert "site/index.html" in readme and "requirements.txt" in readme

@@ -1,5 +1,6 @@
 """The whole-book PDF (`make pdf`, mechgraph/pdf.py), read back with pypdf: pages, outline,
 vector diagrams, no interface, embedded fonts, internal links, the title page's version."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,11 @@ CHAPTERS = [d for d in reading_order(REPO / "_toc.yml") if d not in SKIPPED]
 def book_pdf(site, tmp_path_factory) -> Path:
     """The PDF `make pdf` wrote (make test builds it first), or a fresh one when it is missing
     or older than the site."""
-    if BUILD == (REPO / "_build" / "html").resolve() and PDF.is_file() \
-            and PDF.stat().st_mtime >= (site / "index.html").stat().st_mtime:
+    if (
+        BUILD == (REPO / "_build" / "html").resolve()
+        and PDF.is_file()
+        and PDF.stat().st_mtime >= (site / "index.html").stat().st_mtime
+    ):
         return PDF
     from mechgraph.pdf import build
 
@@ -39,7 +43,9 @@ def reader(book_pdf):
 @pytest.fixture(scope="session")
 def text(reader) -> str:
     # NFKC: Chromium sets "fi", "ff" as ligatures, which pypdf reads back as one character
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() or "" for p in reader.pages)))
+    return re.sub(
+        r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() or "" for p in reader.pages))
+    )
 
 
 def _outline(reader, items=None, depth=0):
@@ -57,7 +63,11 @@ def _chapter_titles(site: Path) -> list[str]:
 
     titles = []
     for doc in CHAPTERS[1:]:  # the home page is retitled "Introduction"
-        h1 = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find("article").find("h1")
+        h1 = (
+            BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
+            .find("article")
+            .find("h1")
+        )
         titles.append(h1.get_text(" ", strip=True).rstrip("#").strip())
     return titles
 
@@ -76,7 +86,9 @@ def test_outline_has_every_chapter_and_its_sections(reader, site):
     pages = [p for _, p, _ in top]
     assert pages == sorted(pages), "bookmarks out of reading order"
     chapters = [entry for entry in top if re.match(r"\d\. ", entry[0])]
-    assert len(chapters) == 8 and all(children for _, _, children in chapters), "chapters without section bookmarks"
+    assert len(chapters) == 8 and all(children for _, _, children in chapters), (
+        "chapters without section bookmarks"
+    )
 
 
 def test_diagram_labels_are_text(text, site):
@@ -85,14 +97,20 @@ def test_diagram_labels_are_text(text, site):
 
     labels = set()
     for doc in CHAPTERS:
-        article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find("article")
+        article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find(
+            "article"
+        )
         for svg in article.select("figure svg"):
             if svg.find_parent(class_="mechgraph-legend"):
                 continue
-            labels |= {t.get_text(" ", strip=True) for t in svg.find_all("text") if len(t.get_text(strip=True)) > 3}
+            labels |= {
+                t.get_text(" ", strip=True) for t in svg.find_all("text") if len(t.get_text(strip=True)) > 3
+            }
     assert len(labels) > 100, "expected the diagrams' labels in the built pages"
     missing = sorted(label for label in labels if re.sub(r"\s+", " ", label) not in text)
-    assert len(missing) <= len(labels) // 50, f"{len(missing)} of {len(labels)} labels not in the PDF's text: {missing[:10]}"
+    assert len(missing) <= len(labels) // 50, (
+        f"{len(missing)} of {len(labels)} labels not in the PDF's text: {missing[:10]}"
+    )
 
 
 def test_every_figure_has_a_numbered_caption(text, site):
@@ -100,7 +118,9 @@ def test_every_figure_has_a_numbered_caption(text, site):
 
     figures = 0
     for doc in CHAPTERS:
-        article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find("article")
+        article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find(
+            "article"
+        )
         figures += sum(1 for f in article.find_all("figure") if f.find("svg") and f.find("figcaption"))
     assert figures >= 10
     numbers = {int(n) for n in re.findall(r"Figure (\d+)\.? ", text)}
@@ -108,8 +128,18 @@ def test_every_figure_has_a_numbered_caption(text, site):
     assert not missing, f"{figures} figures, but no caption 'Figure n' in the PDF for {missing}"
 
 
-@pytest.mark.parametrize("interface", ["Show code cell", "Hide code cell", "Copy to clipboard", "Click to show",
-                                       "Scroll sideways", "Fit to page", "Toggle"])
+@pytest.mark.parametrize(
+    "interface",
+    [
+        "Show code cell",
+        "Hide code cell",
+        "Copy to clipboard",
+        "Click to show",
+        "Scroll sideways",
+        "Fit to page",
+        "Toggle",
+    ],
+)
 def test_no_interface_text(text, interface):
     assert interface not in text
 
@@ -118,7 +148,9 @@ def test_solutions_at_the_end_of_each_chapter(reader, text):
     top = _outline(reader)
     for title, _, children in top:
         if re.match(r"\d\. ", title):
-            assert children[-1][0] == "Solutions to the exercises", f"{title}: last section is {children[-1][0]!r}"
+            assert children[-1][0] == "Solutions to the exercises", (
+                f"{title}: last section is {children[-1][0]!r}"
+            )
     assert "Solution at the end of the chapter" in text
 
 
@@ -137,7 +169,9 @@ def test_fonts_embedded(reader):
         descriptor = descendant.get("/FontDescriptor")
         assert descriptor is not None, f"{base}: no font descriptor"
         descriptor = descriptor.get_object()
-        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{base} is not embedded"
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), (
+            f"{base} is not embedded"
+        )
 
 
 def test_internal_links_point_inside_the_pdf(reader):
@@ -172,18 +206,26 @@ def test_every_internal_link_of_the_combined_document_has_a_target(site, tmp_pat
     soup = BeautifulSoup(assemble(site, REPO / "_toc.yml", book_config()), "html.parser")
     ids = [t["id"] for t in soup.find_all(id=True)]
     assert len(ids) == len(set(ids)), "repeated ids"
-    refs = [t.get("href") or t.get("xlink:href") for t in soup.find_all(True)
-            if (t.get("href") or t.get("xlink:href") or "").startswith("#")]
+    refs = [
+        t.get("href") or t.get("xlink:href")
+        for t in soup.find_all(True)
+        if (t.get("href") or t.get("xlink:href") or "").startswith("#")
+    ]
     assert len(refs) > 1000
     missing = sorted({r for r in refs if r[1:] not in set(ids)})
     assert not missing, f"{len(missing)} links without a target: {missing[:10]}"
-    leftover = [t["href"] for t in soup.find_all("a", href=True) if not t["href"].startswith(("#", "http", "mailto:"))]
+    leftover = [
+        t["href"] for t in soup.find_all("a", href=True) if not t["href"].startswith(("#", "http", "mailto:"))
+    ]
     assert not leftover, f"links to files outside the PDF: {leftover[:10]}"
 
 
 def test_link_rewriting():
     included = {"index", "chapters/glossary", "chapters/02-msc-biology"}
-    assert _link_target("chapters/02-msc-biology", "glossary.html#term-MSC", included) == "#chapters-glossary--term-MSC"
+    assert (
+        _link_target("chapters/02-msc-biology", "glossary.html#term-MSC", included)
+        == "#chapters-glossary--term-MSC"
+    )
     assert _link_target("chapters/02-msc-biology", "#why", included) == "#chapters-02-msc-biology--why"
     assert _link_target("index", "chapters/02-msc-biology.html", included) == "#chapters-02-msc-biology"
     assert _link_target("chapters/02-msc-biology", "../index.html", included) == "#index"
@@ -196,7 +238,7 @@ def test_contents_gives_each_chapter_its_page(reader):
     # each entry ends with its page number (alone on a line, or after the title where text extraction joins them)
     printed = [int(n) for n in re.findall(r"(?:^|\s)(\d+)$", reader.pages[1].extract_text(), flags=re.M)]
     chapters = [page + 1 for title, page, _ in _outline(reader) if title not in ("Contents",) and page > 1]
-    assert printed[:len(chapters)] == chapters, f"contents say {printed}, bookmarks {chapters}"
+    assert printed[: len(chapters)] == chapters, f"contents say {printed}, bookmarks {chapters}"
 
 
 def test_the_pdf_is_dated_by_the_commit_not_by_the_printing(reader):
@@ -215,8 +257,10 @@ def test_printing_twice_gives_the_same_bytes(tmp_path):
     from mechgraph.pdf import print_pdf, stamp_dates
 
     page = tmp_path / "page.html"
-    page.write_text("<html><body><h1>Title</h1><p>Text <a href='#s'>link</a></p><h2 id='s'>Section</h2>"
-                    "<svg width='80' height='30'><text x='4' y='20'>Label</text></svg></body></html>")
+    page.write_text(
+        "<html><body><h1>Title</h1><p>Text <a href='#s'>link</a></p><h2 id='s'>Section</h2>"
+        "<svg width='80' height='30'><text x='4' y='20'>Label</text></svg></body></html>"
+    )
     printed = []
     for name in ("one.pdf", "two.pdf"):
         print_pdf(page, tmp_path / name)

@@ -1,15 +1,26 @@
 """Glossary links that read like prose (mechgraph.prose) and the term-links command."""
+
 from __future__ import annotations
 
 from mechgraph.__main__ import main
 from mechgraph.prose import normalise_term_links, sentence_case
 
-LABELS = ["microglia", "MSC", "Schwann cell", "perineural invasion", "chronic pain", "iPSC-derived MSC", "TLR2"]
+LABELS = [
+    "microglia",
+    "MSC",
+    "Schwann cell",
+    "perineural invasion",
+    "chronic pain",
+    "iPSC-derived MSC",
+    "TLR2",
+]
 
 
 def test_case_follows_the_sentence():
-    text = ("Tumours spread, a process called\n{term}`Perineural invasion`; cells, {term}`Microglia` take up X.\n"
-            "{term}`chronic pain` starts a paragraph. After a full stop {term}`Schwann cell`s work.\n")
+    text = (
+        "Tumours spread, a process called\n{term}`Perineural invasion`; cells, {term}`Microglia` take up X.\n"
+        "{term}`chronic pain` starts a paragraph. After a full stop {term}`Schwann cell`s work.\n"
+    )
     out = normalise_term_links(text, LABELS)
     assert "a process called\n{term}`perineural invasion`;" in out
     assert "cells, {term}`microglia` take" in out
@@ -18,18 +29,24 @@ def test_case_follows_the_sentence():
 
 
 def test_sentence_starts():
-    text = ("- {term}`microglia` in a list\n\n| {term}`chronic pain` | cell |\n\n"
-            "See e.g. {term}`MSC` or (see {term}`TLR2`).\n\n**Lead.** {term}`perineural invasion` spreads.\n")
+    text = (
+        "- {term}`microglia` in a list\n\n| {term}`chronic pain` | cell |\n\n"
+        "See e.g. {term}`MSC` or (see {term}`TLR2`).\n\n**Lead.** {term}`perineural invasion` spreads.\n"
+    )
     out = normalise_term_links(text, LABELS)
     assert "- {term}`Microglia` in a list" in out and "| {term}`Chronic pain` |" in out
     assert "e.g. {term}`MSC`" in out and "(see {term}`TLR2`)" in out
     assert "**Lead.** {term}`Perineural invasion`" in out
-    assert sentence_case("iPSC-derived MSC") == "iPSC-derived MSC" and sentence_case("microglia") == "Microglia"
+    assert (
+        sentence_case("iPSC-derived MSC") == "iPSC-derived MSC" and sentence_case("microglia") == "Microglia"
+    )
 
 
 def test_first_use_per_section_only():
-    text = ("# Title\n\n{term}`MSC` and {term}`MSC` again.\n\nMore {term}`MSC`.\n\n## Next\n\nHere {term}`MSC`.\n"
-            "### Sub\n\n{term}`Microglia` and the {term}`microglial cells <Microglia>`.\n")
+    text = (
+        "# Title\n\n{term}`MSC` and {term}`MSC` again.\n\nMore {term}`MSC`.\n\n## Next\n\nHere {term}`MSC`.\n"
+        "### Sub\n\n{term}`Microglia` and the {term}`microglial cells <Microglia>`.\n"
+    )
     out = normalise_term_links(text, LABELS)
     assert out.count("{term}`MSC`") == 2
     assert "{term}`MSC` and MSC again.\n\nMore MSC." in out
@@ -37,9 +54,11 @@ def test_first_use_per_section_only():
 
 
 def test_code_and_unknown_terms_are_untouched():
-    text = ("Use `{term}`Microglia``.\n\n```python\n{term}`Microglia`\n```\n\n"
-            "```{code-cell} ipython3\nx = '{term}`Microglia`'\n```\n\n"
-            "```{exercise}\n:label: x\nIt has {term}`Microglia`, {term}`Unknown thing`.\n```\n")
+    text = (
+        "Use `{term}`Microglia``.\n\n```python\n{term}`Microglia`\n```\n\n"
+        "```{code-cell} ipython3\nx = '{term}`Microglia`'\n```\n\n"
+        "```{exercise}\n:label: x\nIt has {term}`Microglia`, {term}`Unknown thing`.\n```\n"
+    )
     out = normalise_term_links(text, LABELS)
     assert "`{term}`Microglia``" in out and "```python\n{term}`Microglia`\n```" in out
     assert "x = '{term}`Microglia`'" in out
@@ -47,7 +66,9 @@ def test_code_and_unknown_terms_are_untouched():
 
 
 def test_idempotent():
-    text = "Cells, {term}`Microglia` and {term}`Microglia`.\n\n## B\n\n{term}`MSC`s and {term}`Chronic pain`.\n"
+    text = (
+        "Cells, {term}`Microglia` and {term}`Microglia`.\n\n## B\n\n{term}`MSC`s and {term}`Chronic pain`.\n"
+    )
     once = normalise_term_links(text, LABELS)
     assert normalise_term_links(once, LABELS) == once
 

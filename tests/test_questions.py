@@ -1,5 +1,6 @@
 """Self-test questions: the data checks, the HTML (escaped, accessible), the exports (parsed with
 real parsers) and the behaviour in a browser (feedback per option, keyboard, print)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,10 +19,13 @@ from mechgraph.questions import gift, moodle_xml, options, question_html
 from sitetools import append_row, edit_cell
 
 CHAPTERS = list(load().chapters.index)  # reading order
-CHAPTER_PAGES = {doc.rpartition("/")[2]: c for c, doc in load().chapters["document"].items() if c != "pretest"}
+CHAPTER_PAGES = {
+    doc.rpartition("/")[2]: c for c, doc in load().chapters["document"].items() if c != "pretest"
+}
 
 
 # --- the data -----------------------------------------------------------------------------
+
 
 def test_every_chapter_has_five_questions_and_a_pretest():
     counts = Counter(load().questions["chapter"])
@@ -32,22 +36,63 @@ def test_every_chapter_has_five_questions_and_a_pretest():
 
 
 BAD_QUESTIONS = [
-    ("answer names an empty option", lambda d: edit_cell(d / "questions.csv", 2, "correct", "d"),
-     2, "correct", "names an empty option"),
-    ("option without feedback", lambda d: edit_cell(d / "questions.csv", 2, "feedback_c", ""),
-     2, "feedback_c", "has no feedback"),
-    ("unknown citation", lambda d: edit_cell(d / "questions.csv", 3, "citations", "nobody2099nothing"),
-     3, "citations", "unknown citation key 'nobody2099nothing'"),
-    ("unknown chapter", lambda d: edit_cell(d / "questions.csv", 2, "chapter", "chapter-nine"),
-     2, "chapter", "chapter-nine"),
-    ("gap in the options", lambda d: [edit_cell(d / "questions.csv", 2, column, value) for column, value in
-                                      (("option_c", ""), ("feedback_c", ""), ("option_d", "D"),
-                                       ("feedback_d", "No: a fourth option after a gap."))],
-     2, "option_c", "without gaps"),
-    ("true/false with other options", lambda d: edit_cell(d / "questions.csv", 3, "option_a", "Yes"),
-     3, "option_a", "'True' and 'False'"),
-    ("every option right", lambda d: edit_cell(d / "questions.csv", 2, "correct", "a;b;c"),
-     2, "correct", "at least one wrong"),
+    (
+        "answer names an empty option",
+        lambda d: edit_cell(d / "questions.csv", 2, "correct", "d"),
+        2,
+        "correct",
+        "names an empty option",
+    ),
+    (
+        "option without feedback",
+        lambda d: edit_cell(d / "questions.csv", 2, "feedback_c", ""),
+        2,
+        "feedback_c",
+        "has no feedback",
+    ),
+    (
+        "unknown citation",
+        lambda d: edit_cell(d / "questions.csv", 3, "citations", "nobody2099nothing"),
+        3,
+        "citations",
+        "unknown citation key 'nobody2099nothing'",
+    ),
+    (
+        "unknown chapter",
+        lambda d: edit_cell(d / "questions.csv", 2, "chapter", "chapter-nine"),
+        2,
+        "chapter",
+        "chapter-nine",
+    ),
+    (
+        "gap in the options",
+        lambda d: [
+            edit_cell(d / "questions.csv", 2, column, value)
+            for column, value in (
+                ("option_c", ""),
+                ("feedback_c", ""),
+                ("option_d", "D"),
+                ("feedback_d", "No: a fourth option after a gap."),
+            )
+        ],
+        2,
+        "option_c",
+        "without gaps",
+    ),
+    (
+        "true/false with other options",
+        lambda d: edit_cell(d / "questions.csv", 3, "option_a", "Yes"),
+        3,
+        "option_a",
+        "'True' and 'False'",
+    ),
+    (
+        "every option right",
+        lambda d: edit_cell(d / "questions.csv", 2, "correct", "a;b;c"),
+        2,
+        "correct",
+        "at least one wrong",
+    ),
     ("unknown kind", lambda d: edit_cell(d / "questions.csv", 2, "kind", "essay"), 2, "kind", "essay"),
 ]
 
@@ -63,29 +108,54 @@ def test_bad_question_gives_one_line_naming_file_row_and_column(data_dir, case):
 
 
 def test_appraisal_rows_need_a_known_study_and_one_judgement_each(data_dir):
-    append_row(data_dir / "table1_appraisal.csv", {"id": "boukelmoune2021-sex_again", "study": "boukelmoune2021",
-               "criterion": "sex", "judgement": "yes", "evidence": "judged a second time here",
-               "citations": "boukelmoune2021nasal"})
+    append_row(
+        data_dir / "table1_appraisal.csv",
+        {
+            "id": "boukelmoune2021-sex_again",
+            "study": "boukelmoune2021",
+            "criterion": "sex",
+            "judgement": "yes",
+            "evidence": "judged a second time here",
+            "citations": "boukelmoune2021nasal",
+        },
+    )
     problems = validate(data_dir)
-    assert problems == ["data/table1_appraisal.csv, row 4, column 'criterion': "
-                        "study 'boukelmoune2021' is judged twice on 'sex'"]
+    assert problems == [
+        "data/table1_appraisal.csv, row 4, column 'criterion': "
+        "study 'boukelmoune2021' is judged twice on 'sex'"
+    ]
 
 
 def test_appraisal_study_must_be_in_table1(data_dir):
     edit_cell(data_dir / "table1_appraisal.csv", 2, "study", "smith1999")
     problems = validate(data_dir)
     assert len(problems) == 1, problems
-    assert problems[0].startswith("data/table1_appraisal.csv, row 2, column 'study'") and "smith1999" in problems[0]
+    assert (
+        problems[0].startswith("data/table1_appraisal.csv, row 2, column 'study'")
+        and "smith1999" in problems[0]
+    )
 
 
 # --- the HTML -----------------------------------------------------------------------------
 
 HOSTILE = SimpleNamespace(
-    id="x-q01", kind="multiple_choice", correct=("b",), objective="o", citations=("yang2020anti",),
+    id="x-q01",
+    kind="multiple_choice",
+    correct=("b",),
+    objective="o",
+    citations=("yang2020anti",),
     stem='<script>alert("stem")</script> & more',
-    option_a="<img src=x onerror=alert(1)>", feedback_a='" onmouseover="alert(2)',
-    option_b="B & B", feedback_b="fine", option_c="c", feedback_c="<b>bold</b>",
-    option_d="", feedback_d="", option_e="", feedback_e="")
+    option_a="<img src=x onerror=alert(1)>",
+    feedback_a='" onmouseover="alert(2)',
+    option_b="B & B",
+    feedback_b="fine",
+    option_c="c",
+    feedback_c="<b>bold</b>",
+    option_d="",
+    feedback_d="",
+    option_e="",
+    feedback_e="",
+)
 
 
 def test_question_html_escapes_untrusted_text():
@@ -110,12 +180,14 @@ def test_question_html_is_an_accessible_fieldset():
 
 # --- the exports --------------------------------------------------------------------------
 
+
 def test_moodle_xml_parses_and_holds_every_question():
     data = load()
     root = ET.fromstring(moodle_xml(data).encode("utf-8"))
     questions = [q for q in root.findall("question") if q.get("type") != "category"]
     assert [q.findtext("name/text") for q in questions] == sorted(
-        data.questions["id"], key=lambda i: list(CHAPTERS).index(data.questions.loc[i, "chapter"]))
+        data.questions["id"], key=lambda i: list(CHAPTERS).index(data.questions.loc[i, "chapter"])
+    )
     for q in questions:
         row = data.questions.loc[q.findtext("name/text")]
         if q.get("type") == "matching":
@@ -148,8 +220,7 @@ def test_gift_parses_strictly_and_holds_every_question():
         assert len(q.answers) == len(options(row))
         if row["kind"] != "ordering":
             assert all(a.feedback for a in q.answers)
-            assert {a.text for a in q.answers if a.weight > 0} == {
-                row[f"option_{c}"] for c in row["correct"]}
+            assert {a.text for a in q.answers if a.weight > 0} == {row[f"option_{c}"] for c in row["correct"]}
 
 
 def _pygiftparser():
@@ -205,6 +276,7 @@ def test_the_gift_grammar_rejects_unescaped_text():
 
 # --- the built site -----------------------------------------------------------------------
 
+
 def _page(site, name):
     path = site / "index.html" if name == "index" else site / "chapters" / f"{name}.html"
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -234,6 +306,7 @@ def test_exports_are_written_and_linked_from_the_instructor_guide(site):
 
 # --- in a browser -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def chapter_page(browser, base_url):
     page = browser.new_page()
@@ -244,7 +317,9 @@ def chapter_page(browser, base_url):
 
 def test_a_wrong_choice_gets_its_own_explanation(chapter_page):
     data = load()
-    q = data.questions[(data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "multiple_choice")].iloc[0]
+    q = data.questions[
+        (data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "multiple_choice")
+    ].iloc[0]
     wrong = next(c for c in "abcde" if q[f"option_{c}"] and c not in q["correct"])
     chapter_page.check(f"#q-{q['id']}-{wrong}")
     chapter_page.click(f"#q-{q['id']} .mg-q-check")
@@ -256,7 +331,9 @@ def test_a_wrong_choice_gets_its_own_explanation(chapter_page):
 
 def test_questions_work_from_the_keyboard(chapter_page):
     data = load()
-    q = data.questions[(data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "true_false")].iloc[0]
+    q = data.questions[
+        (data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "true_false")
+    ].iloc[0]
     (answer,) = q["correct"]
     chapter_page.focus(f"#q-{q['id']}-a")
     chapter_page.keyboard.press("Space")  # selects True
@@ -271,7 +348,9 @@ def test_questions_work_from_the_keyboard(chapter_page):
 
 def test_an_ordering_question_can_be_answered(chapter_page):
     data = load()
-    q = data.questions[(data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "ordering")].iloc[0]
+    q = data.questions[
+        (data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "ordering")
+    ].iloc[0]
     order = q["correct"]
     for place, letter in enumerate(order, 1):
         chapter_page.select_option(f"#q-{q['id']}-{letter}", str(place))
@@ -310,8 +389,28 @@ def test_feedback_and_buttons_are_hidden_in_print(chapter_page):
 # else is rejected with the line number.
 
 SPECIAL = set("~=#{}:\\")
-ALLOWED_WEIGHTS = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
-                   14.28571, 12.5, 11.11111, 10, 5}
+ALLOWED_WEIGHTS = {
+    100,
+    90,
+    83.33333,
+    80,
+    75,
+    70,
+    66.66667,
+    60,
+    50,
+    40,
+    33.33333,
+    30,
+    25,
+    20,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10,
+    5,
+}
 
 
 class GiftError(ValueError):
@@ -381,7 +480,7 @@ def _answer(raw: str, line: int) -> Answer:
         weight = float(m.group(1))
         if abs(weight) not in ALLOWED_WEIGHTS:
             raise GiftError(f"line {line}: weight {weight} is not one Moodle accepts")
-        body = raw[m.end():]
+        body = raw[m.end() :]
     elif raw.startswith("~"):
         body, weight = raw[1:], 0.0
     else:
@@ -392,8 +491,11 @@ def _answer(raw: str, line: int) -> Answer:
     pieces = _split_unescaped(body, "#")
     if len(pieces) > 2:
         raise GiftError(f"line {line}: more than one feedback in {raw!r}")
-    return Answer(unescape(pieces[0].strip(), line), weight,
-                  unescape(pieces[1].strip(), line) if len(pieces) == 2 else "")
+    return Answer(
+        unescape(pieces[0].strip(), line),
+        weight,
+        unescape(pieces[1].strip(), line) if len(pieces) == 2 else "",
+    )
 
 
 def parse_gift(text: str) -> list[Question]:
@@ -408,7 +510,7 @@ def parse_gift(text: str) -> list[Question]:
             i += 1
             continue
         if line.startswith("$CATEGORY:"):
-            category = line[len("$CATEGORY:"):].strip()
+            category = line[len("$CATEGORY:") :].strip()
             i += 1
             continue
         m = re.match(r"::((?:\\.|[^\\:])+)::(.*) \{$", line)

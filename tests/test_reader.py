@@ -10,6 +10,7 @@
 
 Needs `make book` first and Chromium (`make browser-deps`); BOOK_HTML=... tests another build.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ import pytest
 
 from sitetools import BUILD, chapter_pages
 
-CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/0\d-", p)] or ["chapters/01-why-cancer-pain.html"]
+CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/0\d-", p)] or [
+    "chapters/01-why-cancer-pain.html"
+]
 WIDTHS = {"laptop": 1366, "phone": 390}
 TABLE1_PAGE = "chapters/06-therapy-prospects.html"
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -88,9 +91,13 @@ def table_problems(tables: list[dict], output_text: str) -> list[str]:
         cut = [c for c in t["cells"] if c.endswith(("...", "\u2026"))]
         if cut:
             problems.append(f"{name}: truncated cells {cut[:3]}")
-        if t["tableRight"] > t["articleRight"] + 1 and (t["boxRight"] is None or t["boxRight"] > t["articleRight"] + 1):
-            problems.append(f"{name}: sticks out of the text column ({t['tableRight']:.0f} > {t['articleRight']:.0f} px) "
-                            "instead of scrolling in its own box")
+        if t["tableRight"] > t["articleRight"] + 1 and (
+            t["boxRight"] is None or t["boxRight"] > t["articleRight"] + 1
+        ):
+            problems.append(
+                f"{name}: sticks out of the text column ({t['tableRight']:.0f} > {t['articleRight']:.0f} px) "
+                "instead of scrolling in its own box"
+            )
     return problems
 
 
@@ -100,7 +107,9 @@ def test_tables_are_written_for_people(browser, base_url, path, width):
     context, page = open_page(browser, base_url, path, width)
     try:
         tables = page.evaluate(_TABLES_JS)
-        output_text = page.eval_on_selector_all("div.cell_output", "els => els.map(e => e.textContent).join('\\n')")
+        output_text = page.eval_on_selector_all(
+            "div.cell_output", "els => els.map(e => e.textContent).join('\\n')"
+        )
         problems = table_problems(tables, output_text)
         assert not problems, f"{path} at {width} px:\n" + "\n".join(problems)
     finally:
@@ -114,16 +123,22 @@ def test_table1_reads_whole(browser, base_url, width):
     context, page = open_page(browser, base_url, TABLE1_PAGE, width)
     try:
         table1 = [t for t in page.evaluate(_TABLES_JS) if "Study" in t["heading"].split(" | ")[:2]]
-        assert len(table1) >= 2, f"Table 1 not found (tables: {[t['heading'][:40] for t in page.evaluate(_TABLES_JS)]})"
+        assert len(table1) >= 2, (
+            f"Table 1 not found (tables: {[t['heading'][:40] for t in page.evaluate(_TABLES_JS)]})"
+        )
         problems = table_problems(table1, "")
         for t in table1:
             if t["boxWidth"] is None:
                 problems.append(f"{t['heading'][:40]}: not inside a box of its own")
             elif t["scrollWidth"] > t["boxWidth"] + 1:
                 if width >= 1366 and t["heading"].count("|") < 7:
-                    problems.append(f"{t['heading'][:40]}: {t['scrollWidth']} px wide in a {t['boxWidth']} px column")
+                    problems.append(
+                        f"{t['heading'][:40]}: {t['scrollWidth']} px wide in a {t['boxWidth']} px column"
+                    )
                 if not t["boxFocusable"]:
-                    problems.append(f"{t['heading'][:40]}: scrolls, but its box cannot be reached by keyboard")
+                    problems.append(
+                        f"{t['heading'][:40]}: scrolls, but its box cannot be reached by keyboard"
+                    )
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 1:
             problems.append(f"the page scrolls sideways by {overflow} px")
@@ -171,14 +186,23 @@ def test_glossary_links_read_like_prose(browser, base_url, path):
     context, page = open_page(browser, base_url, path)
     try:
         links = page.evaluate(_TERM_LINKS_JS, False)
-        problems = [f"capitalised mid-sentence: …{link['before'][-40:]!r} + {link['text']!r}" for link in links
-                    if mid_sentence(link["before"]) and wrongly_capitalised(link["text"])]
+        problems = [
+            f"capitalised mid-sentence: …{link['before'][-40:]!r} + {link['text']!r}"
+            for link in links
+            if mid_sentence(link["before"]) and wrongly_capitalised(link["text"])
+        ]
         seen: dict[tuple[str, str], int] = {}
         for link in links:
             key = (link["section"], link["href"].rpartition("#")[2])
             seen[key] = seen.get(key, 0) + 1
-        problems += [f"'{term}' linked {n} times in section '{section}'" for (section, term), n in seen.items() if n > 1]
-        problems += [f"{link['text']!r}: no definition on hover" for link in links if ":" not in link["title"]]
+        problems += [
+            f"'{term}' linked {n} times in section '{section}'"
+            for (section, term), n in seen.items()
+            if n > 1
+        ]
+        problems += [
+            f"{link['text']!r}: no definition on hover" for link in links if ":" not in link["title"]
+        ]
         assert not problems, f"{path}: {len(problems)} problem(s):\n" + "\n".join(problems[:40])
     finally:
         context.close()
@@ -191,13 +215,18 @@ def test_diagram_text_description_links_read_like_prose(browser, base_url, path)
     context, page = open_page(browser, base_url, path)
     try:
         links = page.evaluate(_TERM_LINKS_JS, True)
-        problems = [f"list item starts in lower case: {link['text']!r}" for link in links
-                    if link["itemStart"] and link["text"] != sentence_case(link["text"])]
+        problems = [
+            f"list item starts in lower case: {link['text']!r}"
+            for link in links
+            if link["itemStart"] and link["text"] != sentence_case(link["text"])
+        ]
         seen: dict[tuple[int, str], int] = {}
         for link in links:
             key = (link["scope"], link["href"].rpartition("#")[2])
             seen[key] = seen.get(key, 0) + 1
-        problems += [f"'{term}' linked {n} times in one text description" for (_, term), n in seen.items() if n > 1]
+        problems += [
+            f"'{term}' linked {n} times in one text description" for (_, term), n in seen.items() if n > 1
+        ]
         assert not problems, f"{path}:\n" + "\n".join(problems[:20])
     finally:
         context.close()
@@ -235,11 +264,19 @@ def test_print_shows_the_text_not_the_interface(browser, base_url, path):
         problems = [f"printed interface: {x}" for x in seen["interface"][:10]]
         problems += [f"printed code: {x}" for x in seen["code"][:5]]
         problems += [f"printed solution: {x}" for x in seen["solutions"][:5]]
-        problems += [f"text description {i + 1} not printed" for i, d in enumerate(seen["descriptions"]) if not d["shown"]]
+        problems += [
+            f"text description {i + 1} not printed"
+            for i, d in enumerate(seen["descriptions"])
+            if not d["shown"]
+        ]
         if seen["figuresSplit"]:
-            problems.append(f"{seen['figuresSplit']} figure(s) may be split across pages (no break-inside: avoid)")
+            problems.append(
+                f"{seen['figuresSplit']} figure(s) may be split across pages (no break-inside: avoid)"
+            )
         page.evaluate("window.dispatchEvent(new Event('afterprint'))")
-        reopened = page.eval_on_selector_all("details.mechgraph-text", "els => els.filter(d => d.open).length")
+        reopened = page.eval_on_selector_all(
+            "details.mechgraph-text", "els => els.filter(d => d.open).length"
+        )
         if reopened:
             problems.append(f"{reopened} text description(s) left open after printing")
         assert not problems, f"{path}:\n" + "\n".join(problems)

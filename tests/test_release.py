@@ -1,6 +1,7 @@
 """Citable releases: CITATION.cff against the official CFF 1.2.0 schema (vendored from the
 cffconvert package: tests/schemas/citation-file-format-1.2.0.json), .zenodo.json, the
 changelog, and the version the site and the PDF show."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,9 @@ def test_citation_cff_is_valid():
     # dates must stay strings for the schema (YAML would read 2026-01-01 as a date)
     cff = json.loads(json.dumps(_cff(), default=str))
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(cff), key=lambda e: list(e.path))
-    assert not errors, "\n".join(f"CITATION.cff: {'/'.join(map(str, e.path)) or '(top)'}: {e.message}" for e in errors)
+    assert not errors, "\n".join(
+        f"CITATION.cff: {'/'.join(map(str, e.path)) or '(top)'}: {e.message}" for e in errors
+    )
 
 
 def test_the_schema_catches_a_bad_citation():
@@ -52,8 +55,10 @@ def test_zenodo_metadata():
     assert any(r["identifier"] == "10.3389/fphar.2024.1483716" for r in meta["related_identifiers"])
 
 
-@pytest.mark.parametrize("described, version", [("v1.2.0", "1.2.0"), ("v1.2.0-3-gabc1234", "1.2.0+3.gabc1234"),
-                                                 ("2.0.0rc1", "2.0.0rc1")])
+@pytest.mark.parametrize(
+    "described, version",
+    [("v1.2.0", "1.2.0"), ("v1.2.0-3-gabc1234", "1.2.0+3.gabc1234"), ("2.0.0rc1", "2.0.0rc1")],
+)
 def test_version_from_git_describe(described, version):
     assert version_from_describe(described) == version
 
@@ -71,8 +76,12 @@ def test_citation_has_title_version_and_bibtex():
 
 def test_site_shows_the_version(site):
     version = book_version()
-    assert f"Version {version}." in (site / "index.html").read_text(encoding="utf-8"), "no version in the footer"
+    assert f"Version {version}." in (site / "index.html").read_text(encoding="utf-8"), (
+        "no version in the footer"
+    )
     from bs4 import BeautifulSoup
 
-    about = BeautifulSoup((site / "chapters" / "about.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    about = BeautifulSoup(
+        (site / "chapters" / "about.html").read_text(encoding="utf-8"), "html.parser"
+    ).get_text()
     assert "How to cite this book" in about and "@book{" in about and f"Version {version}" in about

@@ -9,6 +9,7 @@ by `make book`, notebooks from the cache) checks at once that a build needs no n
 builds give the same bytes wherever they run, and that a build from the cache equals a clean one.
 Slow (a full build): marked `slow`; `make test` runs it, `make test-unit` does not.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -24,15 +25,33 @@ def _netns_prefix() -> tuple[list[str], str]:
     unshare = shutil.which("unshare")
     if not unshare:
         return [], "`unshare` (util-linux) is not installed"
-    probe = subprocess.run([unshare, "--net", "--map-root-user", "sh", "-c", "ip link set lo up 2>/dev/null || true; "
-                            "python3 -c \"import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)\""],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [
+            unshare,
+            "--net",
+            "--map-root-user",
+            "sh",
+            "-c",
+            "ip link set lo up 2>/dev/null || true; "
+            "python3 -c \"import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)\"",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0 and "Traceback" not in probe.stderr:
         return [], f"cannot create a network namespace here (unshare --net): {probe.stderr.strip()[:200]}"
     if probe.returncode == 0:
         return [], "the new network namespace still reaches the internet; cannot test offline"
     # loopback up (the notebook kernels talk to the build over 127.0.0.1), nothing else
-    return [unshare, "--net", "--map-root-user", "sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "offline"], ""
+    return [
+        unshare,
+        "--net",
+        "--map-root-user",
+        "sh",
+        "-c",
+        'ip link set lo up 2>/dev/null; exec "$@"',
+        "offline",
+    ], ""
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +80,17 @@ def test_build_without_network(clean_build):
 @pytest.mark.slow
 def test_a_clean_build_is_identical_to_the_site(clean_build, site):
     report = site_differences(site, clean_build[0], leave_out=frozenset(LATER_FILES))
-    assert not report, (f"{len(report)} difference(s) between {site} (first) and a clean build of a copy (second); "
-                        "if you changed the sources since, run `make book`:\n" + "\n".join(report[:40]))
+    assert not report, (
+        f"{len(report)} difference(s) between {site} (first) and a clean build of a copy (second); "
+        "if you changed the sources since, run `make book`:\n" + "\n".join(report[:40])
+    )
 
 
 def test_pages_load_nothing_from_other_hosts(site):
     pages = site_pages(site)
     assert pages
     found = {p: assets for p in pages if (assets := external_assets(site, p))}
-    assert not found, "pages that load from another host (<script src>, <link href>, <img src>):\n" + \
-        "\n".join(f"{p}: {', '.join(a)}" for p, a in found.items())
+    assert not found, (
+        "pages that load from another host (<script src>, <link href>, <img src>):\n"
+        + "\n".join(f"{p}: {', '.join(a)}" for p, a in found.items())
+    )

@@ -8,6 +8,7 @@ SphinxTestApp, without Jupyter Book and without the book's chapters:
   the versions it expects, and these are the ones requirements.txt pins; with sphinx-book-theme,
   every page's header links the whole-book PDF at the site root, whatever the page's depth.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,7 +42,9 @@ def book(tmp_path: Path) -> Path:
 
 def build(srcdir: Path, **confoverrides) -> tuple[SphinxTestApp, str]:
     """Build the tiny book as HTML; return the app and its warnings."""
-    app = SphinxTestApp("html", srcdir=srcdir, confoverrides=confoverrides, status=StringIO(), warning=StringIO())
+    app = SphinxTestApp(
+        "html", srcdir=srcdir, confoverrides=confoverrides, status=StringIO(), warning=StringIO()
+    )
     try:
         app.build()
     finally:
@@ -52,7 +55,9 @@ def build(srcdir: Path, **confoverrides) -> tuple[SphinxTestApp, str]:
 def stopped_at_start(srcdir: Path, **confoverrides) -> Exception:
     """The error that stops the tiny book's build before any page is read (fails if none does)."""
     try:
-        app = SphinxTestApp("html", srcdir=srcdir, confoverrides=confoverrides, status=StringIO(), warning=StringIO())
+        app = SphinxTestApp(
+            "html", srcdir=srcdir, confoverrides=confoverrides, status=StringIO(), warning=StringIO()
+        )
     except (ConfigError, ExtensionError) as err:
         return err
     app.cleanup()
@@ -92,8 +97,10 @@ def test_the_data_renders_into_pages_and_exports(book):
 
 def test_questions_of_an_unknown_chapter_name_the_page_and_line(book):
     page = book / "chapters" / "questions.md"
-    page.write_text(page.read_text(encoding="utf-8").replace(":chapter: pain-mechanisms", ":chapter: nowhere"),
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(":chapter: pain-mechanisms", ":chapter: nowhere"),
+        encoding="utf-8",
+    )
     _, warnings = build(book)
     assert re.search(r"chapters/questions\.md:3: ERROR: .*chapter 'nowhere'", warnings), warnings
 
@@ -108,8 +115,11 @@ def test_references_are_formatted_once_for_each_change(book, monkeypatch):
     shutil.rmtree(first.doctreedir)
     calls = []
     original = mechgraph.sphinxext.PlainStyle.format_entry
-    monkeypatch.setattr(mechgraph.sphinxext.PlainStyle, "format_entry",
-                        lambda self, *args, **kwargs: calls.append(args[1].key) or original(self, *args, **kwargs))
+    monkeypatch.setattr(
+        mechgraph.sphinxext.PlainStyle,
+        "format_entry",
+        lambda self, *args, **kwargs: calls.append(args[1].key) or original(self, *args, **kwargs),
+    )
     second, _ = build(book)
     assert calls == [], f"formatted again: {calls}"
     assert (Path(second.outdir) / "index.html").read_text(encoding="utf-8") == page
@@ -136,6 +146,6 @@ def test_header_links_the_book_pdf_at_every_depth(book):
     assert not warnings, warnings
     for page, href in (("index.html", "book.pdf"), ("chapters/questions.html", "../book.pdf")):
         html = (Path(app.outdir) / page).read_text(encoding="utf-8")
-        header = html[html.index('class="article-header-buttons"'):]
+        header = html[html.index('class="article-header-buttons"') :]
         links = re.findall(r'<a href="([^"]*)"[^>]*class="[^"]*btn-book-pdf-button', header)
         assert links == [href], f"{page}: PDF buttons {links}"

@@ -1,5 +1,6 @@
 """The book's own stylesheets parse: balanced braces, so no rule falls inside another by mistake
 (a lost '}' once put every later rule inside a print-only block)."""
+
 from __future__ import annotations
 
 import re

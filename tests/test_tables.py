@@ -1,4 +1,5 @@
 """The chapters' tables (mechgraph.tables): display names, no index, no dtype, full text."""
+
 from __future__ import annotations
 
 import re
@@ -20,10 +21,16 @@ def every_table(data):
     out = [tables.evidence_counts(data, c) for c in chapters]
     out += [tables.evidence_counts(data, c, by=by) for c in chapters for by in ("species", "cancer_pain")]
     out += [tables.flagged_statements(data, c) for c in ("intro", "pain-mechanisms")]
-    out += [tables.relation_counts(data, "msc-biology"), tables.differentiation_table(data, "msc-biology"),
-            tables.tumour_sources(data, "tumours"), tables.receptor_table(data, "p2_receptors"),
-            tables.scope_by_chapter(data),
-            tables.evidence_by_figure(data), tables.errata_table(data), tables.table1_route_check(data)]
+    out += [
+        tables.relation_counts(data, "msc-biology"),
+        tables.differentiation_table(data, "msc-biology"),
+        tables.tumour_sources(data, "tumours"),
+        tables.receptor_table(data, "p2_receptors"),
+        tables.scope_by_chapter(data),
+        tables.evidence_by_figure(data),
+        tables.errata_table(data),
+        tables.table1_route_check(data),
+    ]
     out += [tables.table1_display(data, part) for part in tables.TABLE1_PARTS]
     return out
 
@@ -39,18 +46,30 @@ def test_no_id_snake_case_index_or_dtype_reaches_the_reader(data):
         assert not [c for c in text if SNAKE.search(c)], f"{table.label}: snake_case value in {text}"
         assert not ids & set(text), f"{table.label}: ids shown: {ids & set(text)}"
         page = table.to_html()
-        assert "<tbody>" in page and 'class="row_heading' not in page, f"{table.label}: index column in the HTML"
+        assert "<tbody>" in page and 'class="row_heading' not in page, (
+            f"{table.label}: index column in the HTML"
+        )
         assert "..." not in page and "\u2026" not in shown, f"{table.label}: truncated cell"
 
 
 def test_tables_use_the_data_vocabulary(data):
     flagged = tables.flagged_statements(data, "pain-mechanisms").frame
     assert set(flagged["Evidence"]) <= set(data.labels("evidence").values())
-    assert flagged["What the review gets wrong"].str.contains(r'href="08-critical-reading.html#erratum-e\d+"').all()
-    assert "is subtype of" in set(tables.relation_counts(data, "msc-biology").frame["What the statement says"])
+    assert (
+        flagged["What the review gets wrong"]
+        .str.contains(r'href="08-critical-reading.html#erratum-e\d+"')
+        .all()
+    )
+    assert "is subtype of" in set(
+        tables.relation_counts(data, "msc-biology").frame["What the statement says"]
+    )
     assert "cell-culture study" in set(tables.evidence_counts(data, "msc-biology").frame["Kind of evidence"])
     model = tables.table1_display(data, "model").frame
-    assert model["Pain model (cause)"].str.startswith(("bone cancer pain: ", "chemotherapy-induced neuropathy: ")).all()
+    assert (
+        model["Pain model (cause)"]
+        .str.startswith(("bone cancer pain: ", "chemotherapy-induced neuropathy: "))
+        .all()
+    )
     assert model["Study"].str.contains(" et al. ").all()
 
 
@@ -58,7 +77,9 @@ def test_counts_add_up(data):
     counts = tables.evidence_counts(data, "therapy", by="cancer_pain").frame
     therapy = data.statements[data.statements["chapter"] == "therapy"]
     assert counts.iloc[-1]["Kind of evidence"] == "Total" and counts.iloc[-1]["Total"] == len(therapy)
-    assert (counts.iloc[:-1]["Total"] == counts.iloc[:-1].drop(columns=["Kind of evidence", "Total"]).sum(axis=1)).all()
+    assert (
+        counts.iloc[:-1]["Total"] == counts.iloc[:-1].drop(columns=["Kind of evidence", "Total"]).sum(axis=1)
+    ).all()
     scope = tables.scope_by_chapter(data).frame
     assert scope.iloc[-1]["Total"] == len(data.statements)
 

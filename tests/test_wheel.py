@@ -1,6 +1,7 @@
 """mechgraph installed from its wheel, away from the repository: it serves the book's data (bundled
 into the wheel, or from a folder it is given), draws a diagram, and runs every chapter exported for
 Colab (set-up cell first) in a fresh kernel without touching the network."""
+
 from __future__ import annotations
 
 import csv
@@ -42,21 +43,49 @@ def wheel_python(tmp_path_factory) -> Path:
     editable install of mechgraph there cannot be imported."""
     tmp = tmp_path_factory.mktemp("wheel")
     source = tmp / "source"
-    tracked = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=REPO, check=True, capture_output=True).stdout.decode().split("\0")
+    tracked = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, tracked):
         if (REPO / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, source / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(tmp / "dist"),
-                    str(source)], check=True, cwd=tmp)
-    wheel, = (tmp / "dist").glob("mechgraph-*.whl")
+    subprocess.run(
+        [
+            *pip,
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(tmp / "dist"),
+            str(source),
+        ],
+        check=True,
+        cwd=tmp,
+    )
+    (wheel,) = (tmp / "dist").glob("mechgraph-*.whl")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp / "venv")], check=True)
     python = tmp / "venv" / "bin" / "python"
-    subprocess.run([*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)], check=True, cwd=tmp)
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    subprocess.run(
+        [*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)], check=True, cwd=tmp
+    )
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     return python
 
@@ -71,8 +100,12 @@ def test_the_wheel_serves_its_bundled_data_from_a_folder_outside_the_repository(
     assert not tmp_path.is_relative_to(REPO)
     found = _probe(wheel_python, tmp_path)
     site = wheel_python.parents[1]
-    assert Path(found["package"]).is_relative_to(site), f"mechgraph came from {found['package']}, not the wheel"
-    assert Path(found["data"]).is_relative_to(site), f"the data came from {found['data']}, not the wheel's copy"
+    assert Path(found["package"]).is_relative_to(site), (
+        f"mechgraph came from {found['package']}, not the wheel"
+    )
+    assert Path(found["data"]).is_relative_to(site), (
+        f"the data came from {found['data']}, not the wheel's copy"
+    )
     assert found["problems"] == []
     bundled = Path(found["data"])
     assert (bundled / "datapackage.json").read_bytes() == (REPO / "data" / "datapackage.json").read_bytes()
@@ -95,8 +128,12 @@ def test_the_wheel_reads_the_folder_it_is_given(wheel_python, tmp_path):
     assert found["problems"] == []
     assert "Edited label" in found["labels"] and first not in found["labels"]
     (book / "references.bib").unlink()  # the bibliography is the one datapackage.json names, beside data/
-    result = subprocess.run([str(wheel_python), "-m", "mechgraph", "validate", "--data", str(book / "data")],
-                            cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(wheel_python), "-m", "mechgraph", "validate", "--data", str(book / "data")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "error: references.bib: the file is missing" in result.stderr
 
@@ -120,7 +157,10 @@ def _notebook_names() -> list[str]:
 def test_every_page_with_a_notebook_is_exported_with_the_set_up_cell_first(site, exported):
     from mechgraph import colab
 
-    pages = sorted(p.relative_to(site / "_sources").with_suffix("").as_posix() for p in (site / "_sources").rglob("*.ipynb"))
+    pages = sorted(
+        p.relative_to(site / "_sources").with_suffix("").as_posix()
+        for p in (site / "_sources").rglob("*.ipynb")
+    )
     assert [colab.notebook_name(p) for p in pages] == sorted(p.name for p in exported.glob("*.ipynb"))
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["repository"]
     cell = colab.setup_cell(config["url"], config["branch"])
@@ -131,12 +171,21 @@ def test_every_page_with_a_notebook_is_exported_with_the_set_up_cell_first(site,
 
 
 @pytest.mark.parametrize("name", _notebook_names())
-def test_exported_notebook_runs_in_a_fresh_kernel_with_the_wheel(wheel_python, exported, tmp_path, monkeypatch, name):
+def test_exported_notebook_runs_in_a_fresh_kernel_with_the_wheel(
+    wheel_python, exported, tmp_path, monkeypatch, name
+):
     kernels = tmp_path / "jupyter" / "kernels" / "wheel"
     kernels.mkdir(parents=True)
-    (kernels / "kernel.json").write_text(json.dumps({
-        "argv": [str(wheel_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "mechgraph from its wheel", "language": "python"}), encoding="utf-8")
+    (kernels / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [str(wheel_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "mechgraph from its wheel",
+                "language": "python",
+            }
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     work = tmp_path / "reader"  # away from the repository, like a Colab session's /content
     work.mkdir()
@@ -144,12 +193,25 @@ def test_exported_notebook_runs_in_a_fresh_kernel_with_the_wheel(wheel_python, e
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    nb.cells.insert(1, nbformat.v4.new_code_cell(
-        "import mechgraph, mechgraph.data\nprint(mechgraph.__file__)\nprint(mechgraph.data.find_data())"))
-    NotebookClient(nb, timeout=300, kernel_name="wheel", resources={"metadata": {"path": str(work)}}).execute()
-    errors = [f"{o.ename}: {o.evalue}" for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    nb.cells.insert(
+        1,
+        nbformat.v4.new_code_cell(
+            "import mechgraph, mechgraph.data\nprint(mechgraph.__file__)\nprint(mechgraph.data.find_data())"
+        ),
+    )
+    NotebookClient(
+        nb, timeout=300, kernel_name="wheel", resources={"metadata": {"path": str(work)}}
+    ).execute()
+    errors = [
+        f"{o.ename}: {o.evalue}"
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert not errors
-    assert not nb.cells[0].outputs, "the set-up cell installed something although mechgraph and Graphviz are there"
+    assert not nb.cells[0].outputs, (
+        "the set-up cell installed something although mechgraph and Graphviz are there"
+    )
     where = "".join(o.get("text", "") for o in nb.cells[1].outputs).split()
     assert all(Path(p).is_relative_to(wheel_python.parents[1]) for p in where), where
