@@ -127,9 +127,17 @@ def _by_chapter(data: BookData, table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(index=data.chapters["title"].to_dict())
 
 
+#: the shortest segment of a stacked bar, as a share of the longest bar, that holds its number
+NUMBER_FITS = 0.045
+
+
 def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xlabel: str):
     fig, ax = plt.subplots(figsize=(6.6, 0.5 * len(table) + 2.0), layout="constrained")
     left = pd.Series(0, index=table.index, dtype=float)
+    # a number fits inside a segment at least this long; a bar with a shorter one gets all its
+    # numbers, zeros too, after its end instead, in the legend's order ("0 + 4 + 2")
+    fits = NUMBER_FITS * table.sum(axis=1).max()
+    crowded = ((table > 0) & (table < fits)).any(axis=1)
     for column in table.columns:
         colour, hatch = looks[column]
         bars = ax.barh(
@@ -144,14 +152,20 @@ def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xla
         )
         ax.bar_label(
             bars,
-            labels=[str(v) if v else "" for v in table[column]],
+            labels=[str(v) if v and not crowded[row] else "" for row, v in table[column].items()],
             label_type="center",
             fontsize=10,
             bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.85},
         )
         left += table[column]
+    if crowded.any():  # room for the numbers after the longest bar
+        ax.set_xlim(0, table.sum(axis=1).max() * 1.25)
+    for row in table.index[crowded]:
+        ax.text(left[row], row, "  " + " + ".join(str(v) for v in table.loc[row]), va="center", fontsize=10)
     ax.invert_yaxis()
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(
+        xlabel + ("\n(numbers after a bar: each kind, in the legend's order)" if crowded.any() else "")
+    )
     ax.set_title(title, loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
