@@ -273,9 +273,12 @@ FOOTER = (
 )
 
 
-def print_pdf(document: Path, out: Path) -> None:
-    """Print `document` (a local HTML file) to `out` with the system Chromium; every request
-    that is not a local file is refused."""
+def print_pdf(document: Path, out: Path, browser=None) -> None:
+    """Print `document` (a local HTML file) to `out` with the system Chromium (or with `browser`,
+    a Playwright browser already running it); every request that is not a local file is refused."""
+    if browser is not None:
+        _print_page(browser, document, out)
+        return
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -286,31 +289,38 @@ def print_pdf(document: Path, out: Path) -> None:
     with sync_playwright() as p:  # the system Chromium: never `playwright install`
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(java_script_enabled=False)
-            blocked = []
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "about:")):
-                    return r.continue_()
-                blocked.append(r.request.url)
-                return r.abort()
-
-            page.route("**/*", route)
-            page.goto(document.resolve().as_uri(), wait_until="load")
-            page.emulate_media(media="print")
-            page.pdf(
-                path=str(out),
-                format="A4",
-                print_background=True,
-                outline=True,
-                tagged=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER,
-                margin={"top": "18mm", "bottom": "18mm", "left": "18mm", "right": "18mm"},
-            )
+            _print_page(browser, document, out)
         finally:
             browser.close()
+
+
+def _print_page(browser, document: Path, out: Path) -> None:
+    page = browser.new_page(java_script_enabled=False)
+    blocked = []
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "about:")):
+            return r.continue_()
+        blocked.append(r.request.url)
+        return r.abort()
+
+    try:
+        page.route("**/*", route)
+        page.goto(document.resolve().as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        page.pdf(
+            path=str(out),
+            format="A4",
+            print_background=True,
+            outline=True,
+            tagged=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=FOOTER,
+            margin={"top": "18mm", "bottom": "18mm", "left": "18mm", "right": "18mm"},
+        )
+    finally:
+        page.close()
     if blocked:
         print(f"note: refused {len(blocked)} request(s) to other hosts, e.g. {blocked[0]}")
 
@@ -352,6 +362,7 @@ def build(
     html_dir: Path = ROOT / "_build" / "html",
     out_dir: Path = ROOT / "_build" / "pdf",
     copy_to_site: bool = True,
+    browser=None,
 ) -> Path:
     """Write out_dir/book.html and out_dir/book.pdf, and copy the PDF into the site (book.pdf)."""
     if not (html_dir / "index.html").is_file():
@@ -360,12 +371,12 @@ def build(
     out_dir.mkdir(parents=True, exist_ok=True)
     document, pdf = out_dir / "book.html", out_dir / "book.pdf"
     document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config()), encoding="utf-8")
-    print_pdf(document, pdf)
+    print_pdf(document, pdf, browser)
     # a second pass puts the chapters' page numbers (read from the first's bookmarks) in the contents
     document.write_text(
         assemble(html_dir, ROOT / "_toc.yml", book_config(), chapter_pages(pdf)), encoding="utf-8"
     )
-    print_pdf(document, pdf)
+    print_pdf(document, pdf, browser)
     stamp_dates(pdf, book_timestamp())
     if copy_to_site:
         shutil.copy2(pdf, html_dir / "book.pdf")

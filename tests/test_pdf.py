@@ -21,7 +21,7 @@ CHAPTERS = [d for d in reading_order(REPO / "_toc.yml") if d not in SKIPPED]
 
 
 @pytest.fixture(scope="session")
-def book_pdf(site, tmp_path_factory) -> Path:
+def book_pdf(site, tmp_path_factory, browser) -> Path:
     """The PDF `make pdf` wrote (make test builds it first), or a fresh one when it is missing
     or older than the site."""
     if (
@@ -32,7 +32,7 @@ def book_pdf(site, tmp_path_factory) -> Path:
         return PDF
     from mechgraph.pdf import build
 
-    return build(site, tmp_path_factory.mktemp("pdf"), copy_to_site=False)
+    return build(site, tmp_path_factory.mktemp("pdf"), copy_to_site=False, browser=browser)
 
 
 @pytest.fixture(scope="session")
@@ -253,7 +253,7 @@ def test_the_pdf_is_dated_by_the_commit_not_by_the_printing(reader):
     assert reader.metadata.modification_date == committed
 
 
-def test_printing_twice_gives_the_same_bytes(tmp_path):
+def test_printing_twice_gives_the_same_bytes(tmp_path, browser):
     from mechgraph.pdf import print_pdf, stamp_dates
 
     page = tmp_path / "page.html"
@@ -263,7 +263,7 @@ def test_printing_twice_gives_the_same_bytes(tmp_path):
     )
     printed = []
     for name in ("one.pdf", "two.pdf"):
-        print_pdf(page, tmp_path / name)
+        print_pdf(page, tmp_path / name, browser)
         assert stamp_dates(tmp_path / name, 1_700_000_000) == 2
         printed.append((tmp_path / name).read_bytes())
     assert printed[0] == printed[1]
