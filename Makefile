@@ -118,9 +118,10 @@ test: lint pdf browser-deps
 	$(BIN)/python -m pytest
 
 # No build and no browser (the data checks, bad input, the diagram engine, the exports, the figure
-# check): under 30 s on two cores (pytest-xdist). The fuzz test runs 25 of its 150 examples here.
+# check): under 30 s on two cores (pytest-xdist). The fuzz test runs 25 of its 150 examples here;
+# the wheel tests (marked `package`: they build and install the wheel) run in `make test`.
 test-unit: $(STAMP) system-deps
-	$(BIN)/python -m pytest -m "not site and not browser and not slow" --hypothesis-profile=unit -n auto
+	$(BIN)/python -m pytest -m "not site and not browser and not slow and not package" --hypothesis-profile=unit -n auto
 
 # While editing: everything but the builds of copies of the book (needs the site and Chromium).
 test-fast: pdf browser-deps

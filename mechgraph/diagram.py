@@ -423,6 +423,15 @@ def legend_html(
 
 COLUMN_PX = 750  # the text column of sphinx-book-theme in a 1366 px wide window (measured: 754 px)
 NODESEP, RANKSEP, LABEL_WRAP = "0.15", "0.3", 14  # compact: fewer diagrams need to scroll
+#: the graph attributes of every mechanism diagram (the book's and the explorer's drawings)
+GRAPH_ATTRS = {
+    "bgcolor": "transparent",
+    "fontname": FONT,
+    "nodesep": NODESEP,
+    "ranksep": RANKSEP,
+    "pad": "0.1",
+    "newrank": "true",
+}
 
 
 def _width_px(svg: str) -> float:
@@ -512,16 +521,7 @@ def diagram(
     ent, refs = data.entities, data.references
     g = graphviz.Digraph(
         slug,
-        graph_attr={
-            "rankdir": "LR",
-            "bgcolor": "transparent",
-            "fontname": FONT,
-            "nodesep": NODESEP,
-            "ranksep": RANKSEP,
-            "pad": "0.1",
-            "newrank": "true",
-            "tooltip": title,
-        },
+        graph_attr={"rankdir": "LR", **GRAPH_ATTRS, "tooltip": title},
     )
     nodes = list(dict.fromkeys(list(rows["subject"]) + list(rows["object"])))
     for node in nodes:

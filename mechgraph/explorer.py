@@ -22,21 +22,12 @@ from pathlib import Path
 import graphviz
 
 from mechgraph.data import BookData
-from mechgraph.diagram import MEASURED_MARK, FONT, NODESEP, RANKSEP, edge_spec, legend_html, node_spec
+from mechgraph.diagram import GRAPH_ATTRS, MEASURED_MARK, edge_spec, legend_html, node_spec
 
 PAGE_ASPECT = 1.6  # width / height the page prefers when it picks a layout direction
 
 ERRATA_PAGE = "08-critical-reading.html"
 BIBLIOGRAPHY_PAGE = "bibliography.html"
-#: the graph statement of every explorer drawing: the attributes :func:`mechgraph.diagram` gives its graphs
-GRAPH_ATTRS = {
-    "bgcolor": "transparent",
-    "fontname": FONT,
-    "nodesep": NODESEP,
-    "ranksep": RANKSEP,
-    "pad": "0.1",
-    "newrank": "true",
-}
 
 
 def _statement(g: graphviz.Digraph) -> str:

@@ -273,6 +273,18 @@ FOOTER = (
 )
 
 
+def launch_chromium(playwright):
+    """The system Chromium (CHROMIUM=, default /usr/bin/chromium), headless, started by Playwright;
+    never `playwright install`, which downloads a browser."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        raise FileNotFoundError(
+            f"Chromium not found at {chromium}; run `make browser-deps` (Debian: apt-get install chromium) "
+            "or set CHROMIUM=/path/to/chromium"
+        )
+    return playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+
+
 def print_pdf(document: Path, out: Path, browser=None) -> None:
     """Print `document` (a local HTML file) to `out` with the system Chromium (or with `browser`,
     a Playwright browser already running it); every request that is not a local file is refused."""
@@ -281,13 +293,8 @@ def print_pdf(document: Path, out: Path, browser=None) -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not Path(chromium).exists():
-        raise FileNotFoundError(
-            f"Chromium not found at {chromium}; install it (apt-get install chromium) or set CHROMIUM="
-        )
-    with sync_playwright() as p:  # the system Chromium: never `playwright install`
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
         try:
             _print_page(browser, document, out)
         finally:

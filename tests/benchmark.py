@@ -34,7 +34,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sitetools import REPO, build_env, copy_repo, jupyter_book, launch_chromium, serve, site_pages  # noqa: E402
+from mechgraph.pdf import launch_chromium  # noqa: E402
+from sitetools import REPO, build_env, copy_repo, jupyter_book, serve, site_pages  # noqa: E402
 
 TARGETS = {
     "cold": 90.0,

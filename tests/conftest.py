@@ -5,6 +5,7 @@ Every test is marked by what it needs, so each tier runs without what it does no
   given to every test that uses the ``site`` fixture.
 - ``browser``: the system Chromium (and axe-core); given to every test that uses ``browser``.
 - ``slow``: builds copies of the whole book (marked in the module).
+- ``package``: builds mechgraph's wheel and installs it in a fresh virtualenv (test_wheel.py).
 ``make test-unit`` runs the tests with none of these marks (no build, no browser);
 ``make test`` runs every test.
 """
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from sitetools import BUILD, copy_fixture_data, launch_chromium, serve
+from mechgraph.pdf import launch_chromium
+from sitetools import BUILD, copy_fixture_data, serve
 
 #: the fuzz test's examples: all of them by default, a quick sample in `make test-unit`
 settings.register_profile("full", max_examples=150)

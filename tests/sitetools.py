@@ -1,11 +1,11 @@
 """The one helper module of the tests (the fixtures are in conftest.py): where the repository
-and the built site are, a local web server, a headless Chromium, the list of pages, a static
+and the built site are, a local web server, the list of pages, a static
 link checker, CSV edits for breaking data on purpose, copies of the repository for builds and
 a comparison of two built sites.
 
 Imported by the test modules and by benchmark.py (pytest puts tests/ on sys.path); no test
-module imports another. Never calls `playwright install`: Chromium comes from the system
-(CHROMIUM=/path/to/chromium, default /usr/bin/chromium).
+module imports another. Chromium is started by mechgraph.pdf.launch_chromium, from the system
+(CHROMIUM=/path/to/chromium, default /usr/bin/chromium), never by `playwright install`.
 """
 
 from __future__ import annotations
@@ -28,15 +28,6 @@ FIXTURES = REPO / "tests" / "fixtures"  # a small valid data set the tests break
 BUILD = Path(os.environ.get("BOOK_HTML", REPO / "_build" / "html")).resolve()  # BOOK_HTML: test another build
 ARTIFACTS = REPO / "tests" / "artifacts"
 AXE = REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: files `make pdf` adds to the site after `make book`: a link to one is fine while it is not built yet
 LATER_FILES = {"book.pdf"}
 #: folders of the built site that hold assets, not pages
@@ -80,12 +71,6 @@ def serve(root: Path = BUILD):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-def launch_chromium(playwright):
-    if not Path(CHROMIUM).exists():
-        raise FileNotFoundError(f"Chromium not found at {CHROMIUM}; run `make browser-deps` or set CHROMIUM=")
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
 def is_local(url: str) -> bool:
