@@ -33,8 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from mechgraph.pdf import launch_chromium
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mechgraph.pdf import launch_chromium  # noqa: E402
 from sitetools import REPO, build_env, copy_repo, jupyter_book, serve, site_pages  # noqa: E402
 
 TARGETS = {

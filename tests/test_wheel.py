@@ -19,9 +19,8 @@ from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = (
-    pytest.mark.package
-)  # builds and installs a wheel: `make test` runs these, `make test-unit` does not
+# builds and installs a wheel: `make test` runs these, `make test-unit` does not
+pytestmark = pytest.mark.package
 
 PROBE = """
 import json, sys
