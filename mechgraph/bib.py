@@ -73,8 +73,10 @@ def _closing(text: str, start: int, stop: int, open_char: str = "{") -> int | No
     return None
 
 
+@functools.lru_cache(maxsize=4)  # checked, then read, by every validation: parse each text once
 def _parse(path: Path, text: str) -> dict[str, tuple[int, dict[str, str]]]:
-    """key -> (line, fields); raise BibError naming the file and line of the first problem."""
+    """key -> (line, fields); raise BibError naming the file and line of the first problem.
+    Cached: callers must not change what it returns."""
     name = path.name
     entries: dict[str, tuple[int, dict[str, str]]] = {}
     starts = [m for m in _ENTRY.finditer(text)]

@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from mechgraph.data import import_jsonschema
 from mechgraph.pdf import launch_chromium
 from sitetools import BUILD, copy_fixture_data, serve
+
+import_jsonschema()  # before a test module imports nbformat, which imports it the slow way
 
 #: the fuzz test's examples: all of them by default, a quick sample in `make test-unit`
 settings.register_profile("full", max_examples=150)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import mechgraph.data
 from mechgraph.data import DataError, load, validate
 from sitetools import REPO, append_row, drop_column, edit_cell
 
@@ -23,6 +24,29 @@ def test_the_book_data_is_valid():
 
 def test_fixture_data_is_valid(data_dir):
     assert validate(data_dir) == []
+
+
+def test_data_once_checked_are_not_checked_again_until_a_file_changes(data_dir, monkeypatch):
+    """load() checks what validate() just checked (the build runs both): the checks run once for
+    each content of the files, and any edit, to the data or the bibliography, is checked anew."""
+    runs = []
+    checks = mechgraph.data._validate
+    monkeypatch.setattr(mechgraph.data, "_validate", lambda *args: runs.append(args) or checks(*args))
+    statements = data_dir / "statements.csv"
+    good = statements.read_bytes()
+    assert validate(data_dir) == []
+    load(data_dir)
+    assert validate(data_dir) == [] and len(runs) == 1
+    edit_cell(statements, 3, "object", "tlr99")
+    assert validate(data_dir) != [] and len(runs) == 2
+    statements.write_bytes(good)
+    assert validate(data_dir) == [] and len(runs) == 2  # this content was checked already
+    bib = data_dir.parent / "references.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8").replace("{zhang2024mesenchymal,", "{zhang2024renamed,"),
+        encoding="utf-8",
+    )
+    assert validate(data_dir) != [] and len(runs) == 3
 
 
 def _self_loop(d):
@@ -302,12 +326,20 @@ def test_unknown_key_in_bib_is_reported(tmp_path, data_dir):
 
 
 def test_cli_validate_exits_nonzero_with_one_line(data_dir):
-    """The command the build runs first prints 'error: file, row, column: ...' and exits 1."""
+    """The command the build runs first prints 'error: file, row, column: ...' and exits 1; and the
+    check imports jsonschema without rfc3987_syntax, whose import alone compiles 38 Lark grammars
+    (1.5 s in every process that checks the data: mechgraph.data.import_jsonschema)."""
     edit_cell(data_dir / "statements.csv", 3, "object", "tlr99")
     result = subprocess.run(
-        [sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
+        [sys.executable, "-X", "importtime", "-m", "mechgraph", "validate", "--data", str(data_dir)],
         capture_output=True,
         text=True,
+    )
+    imported = {
+        line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+    }
+    assert "jsonschema" in imported and "lark" not in imported, (
+        "jsonschema imported rfc3987_syntax's grammars"
     )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]

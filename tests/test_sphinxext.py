@@ -30,14 +30,27 @@ REQUIREMENTS = REPO / "requirements.txt"
 THEMED = {"extensions": ["myst_nb", "sphinxcontrib.bibtex", "mechgraph.sphinxext", "mechgraph.theme"]}
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    """A fresh copy of the tiny book (each build writes into its own source folder's _build),
-    with the book's data and bibliography."""
-    copy = Path(shutil.copytree(ROOTS / "test-book", tmp_path / "book"))
+def copy_book(dest: Path) -> Path:
+    """A fresh copy of the tiny book in `dest` (each build writes into its own source folder's
+    _build), with the book's data and bibliography."""
+    copy = Path(shutil.copytree(ROOTS / "test-book", dest))
     shutil.copytree(REPO / "data", copy / "data")
     shutil.copy(REPO / "references.bib", copy / "references.bib")
     return copy
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return copy_book(tmp_path / "book")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    """The tiny book built once with its own settings, read by the tests that do not change it:
+    (its source folder, with the site in _build/html, and the build's warnings)."""
+    book = copy_book(tmp_path_factory.mktemp("built") / "book")
+    _, warnings = build(book)
+    return book, warnings
 
 
 def build(srcdir: Path, **confoverrides) -> tuple[SphinxTestApp, str]:
@@ -82,10 +95,10 @@ def test_bad_data_stops_the_build_naming_file_row_and_column(book, data_dir):
     assert not (book / "_build" / "html" / "index.html").exists(), "a page was written from bad data"
 
 
-def test_the_data_renders_into_pages_and_exports(book):
-    app, warnings = build(book)
+def test_the_data_renders_into_pages_and_exports(built):
+    book, warnings = built
     assert not warnings, warnings
-    out = Path(app.outdir)
+    out = book / "_build" / "html"
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "{{" not in home and "Mesenchymal stem cell transplantation" in home  # review_title substituted
     questions = (out / "chapters" / "questions.html").read_text(encoding="utf-8")
@@ -105,14 +118,16 @@ def test_questions_of_an_unknown_chapter_name_the_page_and_line(book):
     assert re.search(r"chapters/questions\.md:3: ERROR: .*chapter 'nowhere'", warnings), warnings
 
 
-def test_references_are_formatted_once_for_each_change(book, monkeypatch):
+def test_references_are_formatted_once_for_each_change(built, tmp_path, monkeypatch):
     """sphinxcontrib-bibtex formats every reference at every build; the book's style keeps what it
     formatted in the build's cache folder, so a second clean build formats none and writes the same."""
-    first, warnings = build(book)
+    first, warnings = built
     assert not warnings, warnings
-    page = (Path(first.outdir) / "index.html").read_text(encoding="utf-8")
-    shutil.rmtree(first.outdir)
-    shutil.rmtree(first.doctreedir)
+    page = (first / "_build" / "html" / "index.html").read_text(encoding="utf-8")
+    book = Path(shutil.copytree(first, tmp_path / "book"))  # with its _build/.jupyter_cache
+    shutil.rmtree(book / "_build" / "html")
+    shutil.rmtree(book / "_build" / "doctrees")
+    assert (book / "_build" / ".jupyter_cache").is_dir()
     calls = []
     original = mechgraph.sphinxext.PlainStyle.format_entry
     monkeypatch.setattr(
