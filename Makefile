@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book pdf pack test test-unit test-fast test-slow preview clean figures validate bench system-deps browser-deps lint upgrade linkcheck notebooks
+.PHONY: book pdf pack test test-unit test-fast test-slow preview clean figures validate bench screenshots system-deps browser-deps lint upgrade linkcheck notebooks
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -113,9 +113,10 @@ pack: pdf
 notebooks: book
 	$(BIN)/python -m mechgraph notebooks
 
-# The test tiers (markers in pyproject.toml, given in tests/conftest.py). Every test, as CI runs it, after the lint (seconds, so it comes first):
+# The test tiers (markers in pyproject.toml, given in tests/conftest.py), each in one pytest-xdist
+# worker per core. Every test, as CI runs it, after the lint (seconds, so it comes first):
 test: lint pdf browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # No build and no browser (the data checks, bad input, the diagram engine, the exports, the figure
 # check): under 30 s on two cores (pytest-xdist). The fuzz test runs 25 of its 150 examples here;
@@ -125,7 +126,7 @@ test-unit: $(STAMP) system-deps
 
 # While editing: everything but the builds of copies of the book (needs the site and Chromium).
 test-fast: pdf browser-deps
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 # Every pre-commit hook on every tracked file: ruff (lint, format check), codespell, and the check
 # that the MyST notebooks parse. The hooks are local and run tools from .venv: nothing is downloaded.
@@ -145,7 +146,7 @@ upgrade: $(STAMP)
 # Only the builds of copies: a clean offline build compared with the site, build sequences,
 # escaping, the data guard.
 test-slow: book browser-deps
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -m slow -n auto
 
 figures: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/python -m mechgraph figures
@@ -167,6 +168,11 @@ linkcheck: $(STAMP) system-deps $(VALIDATED) $(VIZ)
 
 bench: $(STAMP) system-deps $(VALIDATED) browser-deps
 	$(BIN)/python tests/benchmark.py
+
+# Full-page screenshots of the home page and every chapter, 1366 px and 390 px wide, light and
+# dark, in tests/artifacts/ (gitignored): for people to look at, so not part of `make test`.
+screenshots: book browser-deps
+	$(BIN)/python tests/screenshots.py
 
 clean:
 	rm -rf _build conf.py

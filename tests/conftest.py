@@ -7,7 +7,7 @@ Every test is marked by what it needs, so each tier runs without what it does no
 - ``slow``: builds copies of the whole book (marked in the module).
 - ``package``: builds mechgraph's wheel and installs it in a fresh virtualenv (test_wheel.py).
 ``make test-unit`` runs the tests with none of these marks (no build, no browser);
-``make test`` runs every test.
+``make test`` runs every test, in one pytest-xdist worker per core.
 """
 
 from __future__ import annotations
@@ -30,11 +30,14 @@ settings.load_profile("full")
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Mark each test by the fixtures it uses (directly or through other fixtures)."""
+    """Mark each test by the fixtures it uses (directly or through other fixtures), and run the
+    long ones (``slow`` and ``package``) first: `make test` shares the tests out among pytest-xdist
+    workers as they finish, and a long test that came last would leave the others waiting."""
     for item in items:
         for name in ("site", "browser"):
             if name in item.fixturenames:
                 item.add_marker(name)
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in ("slow", "package")))
 
 
 @pytest.fixture

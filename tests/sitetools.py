@@ -15,6 +15,7 @@ import difflib
 import filecmp
 import functools
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -71,6 +72,21 @@ def serve(root: Path = BUILD):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+#: every URL but the local server's and data:/blob: ones: a page's request for one is aborted
+#: (context.route(FOREIGN, ...): only these requests are held, the page's own go straight through)
+FOREIGN = re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*")
+
+
+def settle(page) -> None:
+    """Wait until a loaded page is drawn as a reader sees it: its web fonts loaded and two frames
+    painted. (Waiting for the network to stay idle costs 500 ms a page; the tests that check the
+    requests made after the load event, test_browser.py's, still wait for that.)"""
+    page.evaluate(
+        "async () => { await document.fonts.ready;"
+        " await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))); }"
+    )
 
 
 def is_local(url: str) -> bool:

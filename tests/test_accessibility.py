@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitetools import AXE, site_pages
+from sitetools import AXE, FOREIGN, settle, site_pages
 
 PAGES = site_pages() or ["index.html"]
 BLOCKING = {"serious", "critical"}
@@ -46,13 +46,11 @@ def test_axe(browser, base_url, axe_source, path, mode):
     context.add_init_script(
         f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
     )
-    context.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort()
-    )
+    context.route(FOREIGN, lambda route: route.abort())
     page = context.new_page()
     try:
         page.goto(base_url + path, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.evaluate("document.documentElement.dataset.theme") == mode
         page.add_script_tag(content=axe_source)
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

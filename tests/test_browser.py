@@ -2,8 +2,8 @@
 
 For every page: no console errors, no failed or 4xx/5xx requests, no request to any host
 but the local server; every mechanism diagram (div.mechgraph svg) is visible and its
-links resolve; every internal link and anchor resolves. Plus: the light/dark switch,
-search, and a full-page screenshot of each chapter in tests/artifacts/ (gitignored).
+links resolve; every internal link and anchor resolves. Plus: the light/dark switch and
+search. (Screenshots for people to look at: `make screenshots`, tests/screenshots.py.)
 
 Needs `make book` first (skips otherwise) and Chromium (`make browser-deps`).
 """
@@ -15,10 +15,17 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from sitetools import ARTIFACTS, BUILD, broken_link, chapter_pages, is_local, page_links, site_pages
+from sitetools import (
+    BUILD,
+    FOREIGN,
+    broken_link,
+    is_local,
+    page_links,
+    settle,
+    site_pages,
+)
 
 PAGES = site_pages() or ["index.html"]
-CHAPTERS = chapter_pages() or ["index.html"]
 SEARCH_TERM = "microglia"  # appears in several chapters and in the glossary
 
 
@@ -48,21 +55,24 @@ class PageLog:
         )
 
 
-def open_page(browser, base: str, path: str, **context_args):
+def open_page(browser, base: str, path: str, idle: bool = False, **context_args):
+    """A fresh context's page at `path`, loaded and drawn, and the log of its problems; with `idle`,
+    also every request made after the load event (until the network is idle for 500 ms)."""
     context = browser.new_context(**context_args)
     # a request to another host must never leave the machine, even if the page asks for one
-    context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*"), lambda route: route.abort())
+    context.route(FOREIGN, lambda route: route.abort())
     page = context.new_page()
     log = PageLog(page, base)
     page.goto(base + path, wait_until="load")
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(700)  # late requests (the browser asks for /favicon.ico after load)
+    if idle:
+        page.wait_for_load_state("networkidle")
+    settle(page)
     return context, page, log
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly(browser, base_url, path):
-    context, page, log = open_page(browser, base_url, path)
+    context, page, log = open_page(browser, base_url, path, idle=True)
     try:
         assert not log.errors, f"{path}: console errors:\n" + "\n".join(log.errors)
         assert not log.failed, f"{path}: failed requests:\n" + "\n".join(log.failed)
@@ -72,11 +82,6 @@ def test_page_loads_cleanly(browser, base_url, path):
         icon = page.evaluate("(document.querySelector('link[rel~=icon]') || {}).href || ''")
         assert icon, f"{path}: no <link rel=icon>: browsers will request /favicon.ico and get a 404"
         assert page.request.get(icon).status == 200, f"{path}: favicon {icon} does not load"
-        if path in CHAPTERS:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=str(ARTIFACTS / (path.replace("/", "__").removesuffix(".html") + ".png")), full_page=True
-            )
     finally:
         context.close()
 
@@ -223,8 +228,7 @@ def test_header_links_the_whole_book_pdf(browser, base_url, path, width, mode):
     page = context.new_page()
     try:
         page.goto(base_url + path, wait_until="load")
-        page.wait_for_load_state("networkidle")
-        page.evaluate("document.fonts.ready")
+        settle(page)
         buttons = page.locator(".bd-header-article a.btn-book-pdf-button")
         assert buttons.count() == 1, f"{path}: {buttons.count()} PDF buttons in the article header"
         button = buttons.first

@@ -19,7 +19,7 @@ import pytest
 from mechgraph import diagram, load
 from mechgraph.diagram import explorer_url
 from mechgraph.explorer import export
-from sitetools import ARTIFACTS, AXE, BUILD, broken_link, is_local
+from sitetools import ARTIFACTS, AXE, BUILD, FOREIGN, broken_link, is_local
 
 PAGE = "chapters/explorer.html"
 
@@ -83,7 +83,7 @@ def opened(browser, base_url):
 
     def open_(query: str = "", **options):
         context = browser.new_context(**options)
-        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*"), lambda route: route.abort())
+        context.route(FOREIGN, lambda route: route.abort())
         contexts.append(context)
         page = context.new_page()
         log = {"errors": [], "foreign": []}

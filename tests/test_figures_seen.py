@@ -7,8 +7,9 @@ in light and dark mode (issue "What the reader sees").
 * every diagram and chart sits in a numbered figure with a written caption, never one made of ids;
 * no chapter diagram has more than 25 entities, and none appears twice on a page;
 * the whole figure of a split one opens with one click and zooms;
-* in dark mode the drawings are drawn for the dark background, not on a white card;
-* full-page screenshots of every chapter at both widths and in both modes go to tests/artifacts/.
+* in dark mode the drawings are drawn for the dark background, not on a white card.
+
+Screenshots of every chapter at both widths and in both modes: `make screenshots`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 
 import pytest
 
-from sitetools import ARTIFACTS, chapter_pages
+from sitetools import FOREIGN, chapter_pages, settle
 
 CHAPTERS = [
     p for p in chapter_pages() if re.match(r"chapters/(0\d-|pain-primer|measuring-pain|clinical-picture)", p)
@@ -53,14 +54,14 @@ SMALLEST_TEXT = """(sel) => {
 
 def open_chapter(browser, base_url, path, width, dark=False):
     context = browser.new_context(viewport={"width": width, "height": 900})
-    context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*"), lambda route: route.abort())
+    context.route(FOREIGN, lambda route: route.abort())
     if dark:  # the theme keeps the reader's choice in localStorage
         context.add_init_script(
             "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
         )
     page = context.new_page()
     page.goto(base_url + path, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     return context, page
 
 
@@ -195,25 +196,5 @@ def test_drawings_are_dark_in_dark_mode(browser, base_url, path):
             if f["text"] and _luminance(f["text"]) < 0.4:
                 problems.append(f"{f['id']}: dark text {f['text']} on the dark page")
         assert not problems, f"{path} in dark mode:\n" + "\n".join(problems)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(
-            path=str(ARTIFACTS / f"{path.replace('/', '__').removesuffix('.html')}-1366-dark.png"),
-            full_page=True,
-        )
     finally:
         context.close()
-
-
-@pytest.mark.parametrize("path", CHAPTERS)
-def test_phone_screenshots(browser, base_url, path):
-    """Kept for people to look at (tests/artifacts/): each chapter on a phone, light and dark."""
-    for dark in (False, True):
-        context, page = open_chapter(browser, base_url, path, 390, dark=dark)
-        try:
-            page.evaluate("document.querySelectorAll('details.mechgraph-text').forEach(d => d.open = false)")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            name = f"{path.replace('/', '__').removesuffix('.html')}-390-{'dark' if dark else 'light'}.png"
-            page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-            assert (ARTIFACTS / name).stat().st_size > 10_000
-        finally:
-            context.close()

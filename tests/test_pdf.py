@@ -3,6 +3,7 @@ vector diagrams, no interface, embedded fonts, internal links, the title page's 
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -41,11 +42,27 @@ def reader(book_pdf):
 
 
 @pytest.fixture(scope="session")
-def text(reader) -> str:
-    # NFKC: Chromium sets "fi", "ff" as ligatures, which pypdf reads back as one character
-    return re.sub(
-        r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() or "" for p in reader.pages))
-    )
+def text(reader, book_pdf, tmp_path_factory) -> str:
+    """The PDF's text, in one line. Reading it takes half a minute, so under pytest-xdist (make test)
+    the first worker to need it leaves it for the others of the same run (pytest-xdist's recipe
+    for a session fixture made once: a file in the folder all the run's workers share, and a lock)."""
+
+    def extract() -> str:
+        # NFKC: Chromium sets "fi", "ff" as ligatures, which pypdf reads back as one character
+        return re.sub(
+            r"\s+", " ", unicodedata.normalize("NFKC", " ".join(p.extract_text() or "" for p in reader.pages))
+        )
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # the same in every worker of one run
+    if not run:
+        return extract()
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / f"pdf-text-{run}-{book_pdf.stat().st_mtime_ns}.txt"
+    with FileLock(f"{shared}.lock"):
+        if not shared.is_file():
+            shared.write_text(extract(), encoding="utf-8")
+        return shared.read_text(encoding="utf-8")
 
 
 def _outline(reader, items=None, depth=0):
