@@ -151,11 +151,12 @@ test-slow: book browser-deps
 figures: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/python -m mechgraph figures
 
-# Its own folder (_build/preview), the same warnings-as-errors rule as the build; a data error
+# Its own folder (_build/preview), on http://127.0.0.1:$(PREVIEW_PORT) (8000 unless given), the same warnings-as-errors rule as the build; a data error
 # or a warning replaces the pages with an error page naming file and line (mechgraph/sphinxext.py).
+PREVIEW_PORT ?= 8000
 preview: $(STAMP) system-deps $(VIZ)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
-	MECHGRAPH_PREVIEW=1 $(BIN)/sphinx-autobuild . _build/preview --host 127.0.0.1 --port 8000 \
+	MECHGRAPH_PREVIEW=1 $(BIN)/sphinx-autobuild . _build/preview --host 127.0.0.1 --port $(PREVIEW_PORT) \
 	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html -W --keep-going
 
 # Every external link (the bibliography's DOIs included) with Sphinx's linkcheck builder, then the

@@ -14,6 +14,8 @@ average chapter of this book), with the ratio book/default and the target:
   just these, and the page's weight, on the already built site in _build/html).
 * the whole-book PDF (`make pdf`): the time to assemble and print it, its size and page count
   (`--pdf-only` prints just these, from the site already in _build/html).
+* the live preview (`make preview`, in a copy): the time from saving a one-sentence prose edit
+  of a chapter to the preview serving the page with it (`--preview-only` measures just this).
 
 It never fails on a missed target: it prints MISSED beside it. Builds use the same
 command as `make book` (jupyter-book build --warningiserror --keep-going).
@@ -26,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +51,7 @@ TARGETS = {
     "explorer_redraw": 0.3,
     "pdf_s": 90.0,
     "pdf_bytes": 15e6,
+    "preview": 3.0,
 }
 EXPLORER = "chapters/explorer.html"
 
@@ -309,6 +313,71 @@ def print_pdf_figures(times: list[float], size: int, pages: int) -> list[str]:
     return [k for k, v in (("pdf_s", med(times)), ("pdf_bytes", size)) if v >= TARGETS[k]]
 
 
+def preview_times(runs: int) -> list[float]:
+    """Seconds from saving a sentence appended to chapter 5 to `make preview` serving the page with
+    it, in a copy of the repository (with the book's executed notebooks), after its first build."""
+    import socket
+    import urllib.request
+
+    chapter = "chapters/05-pain-mechanisms"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/{chapter}.html"
+
+    def served() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def wait_for(text: str, limit: float) -> None:
+        deadline = time.monotonic() + limit
+        while text not in served():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the preview did not serve {text!r} within {limit:.0f} s")
+            time.sleep(0.05)
+
+    samples = []
+    with tempfile.TemporaryDirectory(prefix="book-preview-") as tmp:
+        copy = copy_repo(Path(tmp) / "book", jupyter_cache=True)
+        job = subprocess.Popen(
+            ["make", "-o", ".venv/.installed", "preview", f"PREVIEW_PORT={port}"],
+            cwd=copy,
+            env=build_env(copy),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+        def quiet(seconds: float = 3) -> None:  # no file of the preview written for `seconds`
+            out = copy / "_build" / "preview"
+            last = None
+            while True:
+                newest = max((p.stat().st_mtime for p in out.rglob("*") if p.is_file()), default=0)
+                if newest == last and time.time() - newest > seconds:
+                    return
+                last = newest
+                time.sleep(0.5)
+
+        try:
+            wait_for("</html>", 900)  # the first build
+            source = copy / f"{chapter}.md"
+            for n in range(runs):
+                quiet()  # the last build has finished writing
+                marker = f"Preview probe number {n} of this benchmark."
+                with source.open("a", encoding="utf-8") as f:
+                    f.write(f"\n{marker}\n")
+                start = time.monotonic()
+                wait_for(marker, 120)
+                samples.append(time.monotonic() - start)
+        finally:
+            os.killpg(job.pid, signal.SIGTERM)
+            job.wait(timeout=30)
+    return samples
+
+
 def print_builds(ours: dict, ref: dict, runs: int) -> None:
     med = statistics.median
     print(
@@ -346,6 +415,9 @@ def main() -> int:
         "--pdf-only", action="store_true", help="only the PDF figures, from the site in _build/html"
     )
     parser.add_argument(
+        "--preview-only", action="store_true", help="only the live preview's time to show a prose edit"
+    )
+    parser.add_argument(
         "--builds-only",
         action="store_true",
         help="only the rebuild figures (no change, one chapter edited), after one cold build each",
@@ -358,6 +430,14 @@ def main() -> int:
         missed = explorer_report(explorer_measure(BUILD, args.runs))
         print("targets missed: " + (", ".join(missed) if missed else "none"))
         return 0
+    if args.preview_only or not (args.explorer_only or args.pdf_only or args.builds_only):
+        print("timing the live preview ...", flush=True)
+        samples = preview_times(args.runs)
+        print(row("prose edit shown by make preview", med(samples), None, TARGETS["preview"]))
+        print("samples (s): " + ", ".join(f"{s:.2f}" for s in samples))
+        if args.preview_only:
+            print("targets missed: " + ("preview" if med(samples) >= TARGETS["preview"] else "none"))
+            return 0
     if args.pdf_only:
         with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
             missed = print_pdf_figures(*pdf_figures(REPO / "_build" / "html", Path(tmp), args.runs))
