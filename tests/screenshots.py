@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from mechgraph.pdf import launch_chromium
-from sitetools import ARTIFACTS, BUILD, FOREIGN, REPO, chapter_pages, serve, settle
+from sitetools import ARTIFACTS, BUILD, REPO, chapter_pages, offline_context, serve, settle
 
 WIDTHS = (1366, 390)
 MODES = ("light", "dark")
@@ -43,11 +43,9 @@ def main() -> int:
         browser = launch_chromium(playwright)
         for width in WIDTHS:
             for mode in MODES:
-                context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=mode)
-                context.add_init_script(  # the theme keeps the reader's choice in localStorage
-                    f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
+                context = offline_context(
+                    browser, mode, viewport={"width": width, "height": 900}, color_scheme=mode
                 )
-                context.route(FOREIGN, lambda route: route.abort())
                 page = context.new_page()
                 for path in pages:
                     page.goto(base + path, wait_until="load")

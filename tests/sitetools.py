@@ -74,9 +74,22 @@ def serve(root: Path = BUILD):
         thread.join(timeout=5)
 
 
-#: every URL but the local server's and data:/blob: ones: a page's request for one is aborted
-#: (context.route(FOREIGN, ...): only these requests are held, the page's own go straight through)
+#: every URL but the local server's and data:/blob: ones: offline_context aborts a page's request
+#: for one (context.route(FOREIGN, ...): only these requests are held, the page's own go straight through)
 FOREIGN = re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:).*")
+
+
+def offline_context(browser, mode: str | None = None, **options):
+    """A fresh browser context (`options`: Playwright's, e.g. viewport) in which a page's request
+    to another host is aborted; with `mode` ('light' or 'dark'), the book opens in that colour mode
+    (the theme keeps the reader's choice in localStorage)."""
+    context = browser.new_context(**options)
+    context.route(FOREIGN, lambda route: route.abort())
+    if mode:
+        context.add_init_script(
+            f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
+        )
+    return context
 
 
 def settle(page) -> None:

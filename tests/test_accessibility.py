@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitetools import AXE, FOREIGN, settle, site_pages
+from sitetools import AXE, offline_context, settle, site_pages
 
 PAGES = site_pages() or ["index.html"]
 BLOCKING = {"serious", "critical"}
@@ -42,11 +42,7 @@ def _describe(violation: dict) -> str:
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
 def test_axe(browser, base_url, axe_source, path, mode):
-    context = browser.new_context(color_scheme=mode)
-    context.add_init_script(
-        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
-    )
-    context.route(FOREIGN, lambda route: route.abort())
+    context = offline_context(browser, mode, color_scheme=mode)
     page = context.new_page()
     try:
         page.goto(base_url + path, wait_until="load")

@@ -17,9 +17,9 @@ import pytest
 
 from sitetools import (
     BUILD,
-    FOREIGN,
     broken_link,
     is_local,
+    offline_context,
     page_links,
     settle,
     site_pages,
@@ -58,9 +58,8 @@ class PageLog:
 def open_page(browser, base: str, path: str, idle: bool = False, **context_args):
     """A fresh context's page at `path`, loaded and drawn, and the log of its problems; with `idle`,
     also every request made after the load event (until the network is idle for 500 ms)."""
-    context = browser.new_context(**context_args)
     # a request to another host must never leave the machine, even if the page asks for one
-    context.route(FOREIGN, lambda route: route.abort())
+    context = offline_context(browser, **context_args)
     page = context.new_page()
     log = PageLog(page, base)
     page.goto(base + path, wait_until="load")
@@ -221,10 +220,7 @@ def test_header_links_the_whole_book_pdf(browser, base_url, path, width, mode):
     by `make pdf`): shown, at least 24 px square (WCAG 2.5.8), named, reached with the keyboard,
     its icon drawn with enough contrast (3:1, WCAG 1.4.11) in light and dark mode, at laptop and
     phone width, and its link right at every depth of the site."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=mode)
-    context.add_init_script(
-        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
-    )
+    context = offline_context(browser, mode, viewport={"width": width, "height": 900}, color_scheme=mode)
     page = context.new_page()
     try:
         page.goto(base_url + path, wait_until="load")

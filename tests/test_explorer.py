@@ -19,7 +19,7 @@ import pytest
 from mechgraph import diagram, load
 from mechgraph.diagram import explorer_url
 from mechgraph.explorer import export
-from sitetools import ARTIFACTS, AXE, BUILD, FOREIGN, broken_link, is_local
+from sitetools import ARTIFACTS, AXE, BUILD, broken_link, is_local, offline_context
 
 PAGE = "chapters/explorer.html"
 
@@ -82,8 +82,7 @@ def opened(browser, base_url):
     contexts = []
 
     def open_(query: str = "", **options):
-        context = browser.new_context(**options)
-        context.route(FOREIGN, lambda route: route.abort())
+        context = offline_context(browser, **options)
         contexts.append(context)
         page = context.new_page()
         log = {"errors": [], "foreign": []}

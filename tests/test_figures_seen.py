@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from sitetools import FOREIGN, chapter_pages, settle
+from sitetools import chapter_pages, offline_context, settle
 
 CHAPTERS = [
     p for p in chapter_pages() if re.match(r"chapters/(0\d-|pain-primer|measuring-pain|clinical-picture)", p)
@@ -53,12 +53,7 @@ SMALLEST_TEXT = """(sel) => {
 
 
 def open_chapter(browser, base_url, path, width, dark=False):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.route(FOREIGN, lambda route: route.abort())
-    if dark:  # the theme keeps the reader's choice in localStorage
-        context.add_init_script(
-            "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
-        )
+    context = offline_context(browser, "dark" if dark else None, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(base_url + path, wait_until="load")
     settle(page)

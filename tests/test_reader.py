@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from sitetools import BUILD, FOREIGN, chapter_pages, settle
+from sitetools import BUILD, chapter_pages, offline_context, settle
 
 CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/0\d-", p)] or [
     "chapters/01-why-cancer-pain.html"
@@ -30,9 +30,7 @@ PROPER = {"Schwann", "Wharton's", "Toll", "Sprague", "Dawley"}
 
 
 def open_page(browser, base: str, path: str, width: int = 1366, **context_args):
-    context = browser.new_context(viewport={"width": width, "height": 900}, **context_args)
-    # nothing may leave the machine
-    context.route(FOREIGN, lambda route: route.abort())
+    context = offline_context(browser, viewport={"width": width, "height": 900}, **context_args)
     page = context.new_page()
     page.goto(base + path, wait_until="load")
     settle(page)
