@@ -114,9 +114,10 @@ notebooks: book
 	$(BIN)/python -m mechgraph notebooks
 
 # The test tiers (markers in pyproject.toml, given in tests/conftest.py), each in one pytest-xdist
-# worker per core. Every test, as CI runs it, after the lint (seconds, so it comes first):
+# worker per core. Every test, as CI runs it, after the lint (seconds, so it comes first);
+# PYTEST_ARGS go to pytest (e.g. make test PYTEST_ARGS="-x --durations=20"):
 test: lint pdf browser-deps
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # No build and no browser (the data checks, bad input, the diagram engine, the exports, the figure
 # check): under 30 s on two cores (pytest-xdist). The fuzz test runs 25 of its 150 examples here;
@@ -151,12 +152,14 @@ test-slow: book browser-deps
 figures: $(STAMP) system-deps $(VALIDATED)
 	$(BIN)/python -m mechgraph figures
 
-# Its own folder (_build/preview), on http://127.0.0.1:$(PREVIEW_PORT) (8000 unless given), the same warnings-as-errors rule as the build; a data error
-# or a warning replaces the pages with an error page naming file and line (mechgraph/sphinxext.py).
+# Its own folder (_build/preview), on http://127.0.0.1:$(PREVIEW_PORT) (8000 unless given), the same
+# warnings-as-errors rule as the build; a data error or a warning replaces the pages with an error
+# page naming file and line (mechgraph/sphinxext.py). sphinx-autobuild, each rebuild forked from a
+# process that has imported Sphinx and the extensions and checked the data (mechgraph/preview.py).
 PREVIEW_PORT ?= 8000
 preview: $(STAMP) system-deps $(VIZ)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
-	MECHGRAPH_PREVIEW=1 $(BIN)/sphinx-autobuild . _build/preview --host 127.0.0.1 --port $(PREVIEW_PORT) \
+	MECHGRAPH_PREVIEW=1 $(BIN)/python -m mechgraph preview . _build/preview --host 127.0.0.1 --port $(PREVIEW_PORT) \
 	  --re-ignore '(_build|\.venv|\.git|\.jupyter_cache|figures|tests)/' -b html -W --keep-going
 
 # Every external link (the bibliography's DOIs included) with Sphinx's linkcheck builder, then the

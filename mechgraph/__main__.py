@@ -1,5 +1,5 @@
 """Command line: ``python -m mechgraph COMMAND``: validate, figures [--check], term-links [--check] FILE...,
-check-myst FILE..., linkcheck-report FILE, pdf, pack or notebooks."""
+check-myst FILE..., linkcheck-report FILE, pdf, pack, notebooks or preview SOURCEDIR OUTDIR [OPTION...]."""
 
 from __future__ import annotations
 
@@ -38,7 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser(
         "notebooks", help="the site's executed notebooks with the Colab set-up cell, into _build/notebooks/"
     )
+    preview = sub.add_parser(
+        "preview", help="serve the book and rebuild it on every change (sphinx-autobuild's arguments)"
+    )
+    preview.add_argument("autobuild_args", nargs=argparse.REMAINDER, help="SOURCEDIR OUTDIR [OPTION...]")
     args = parser.parse_args(argv)
+    if args.command == "preview":
+        from mechgraph.preview import main as serve
+
+        return serve(args.autobuild_args)
     if args.command == "term-links":
         return _term_links(args.files, args.check)
     if args.command == "check-myst":

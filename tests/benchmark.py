@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,16 @@ from pathlib import Path
 from mechgraph.pdf import launch_chromium
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sitetools import REPO, build_env, copy_repo, jupyter_book, serve, site_pages  # noqa: E402
+from sitetools import (  # noqa: E402
+    REPO,
+    build_env,
+    copy_repo,
+    jupyter_book,
+    running_preview,
+    serve,
+    site_pages,
+    wait_for_text,
+)
 
 TARGETS = {
     "cold": 90.0,
@@ -316,43 +324,13 @@ def print_pdf_figures(times: list[float], size: int, pages: int) -> list[str]:
 def preview_times(runs: int) -> list[float]:
     """Seconds from saving a sentence appended to chapter 5 to `make preview` serving the page with
     it, in a copy of the repository (with the book's executed notebooks), after its first build."""
-    import socket
-    import urllib.request
-
     chapter = "chapters/05-pain-mechanisms"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/{chapter}.html"
-
-    def served() -> str:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read().decode("utf-8")
-        except OSError:
-            return ""
-
-    def wait_for(text: str, limit: float) -> None:
-        deadline = time.monotonic() + limit
-        while text not in served():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the preview did not serve {text!r} within {limit:.0f} s")
-            time.sleep(0.05)
-
     samples = []
     with tempfile.TemporaryDirectory(prefix="book-preview-") as tmp:
         copy = copy_repo(Path(tmp) / "book", jupyter_cache=True)
-        job = subprocess.Popen(
-            ["make", "-o", ".venv/.installed", "preview", f"PREVIEW_PORT={port}"],
-            cwd=copy,
-            env=build_env(copy),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        out = copy / "_build" / "preview"
 
         def quiet(seconds: float = 3) -> None:  # no file of the preview written for `seconds`
-            out = copy / "_build" / "preview"
             last = None
             while True:
                 newest = max((p.stat().st_mtime for p in out.rglob("*") if p.is_file()), default=0)
@@ -361,8 +339,9 @@ def preview_times(runs: int) -> list[float]:
                 last = newest
                 time.sleep(0.5)
 
-        try:
-            wait_for("</html>", 900)  # the first build
+        with running_preview(copy, Path(tmp) / "preview.log") as base:
+            url = f"{base}{chapter}.html"
+            wait_for_text(url, "</html>", 900)  # the first build
             source = copy / f"{chapter}.md"
             for n in range(runs):
                 quiet()  # the last build has finished writing
@@ -370,11 +349,9 @@ def preview_times(runs: int) -> list[float]:
                 with source.open("a", encoding="utf-8") as f:
                     f.write(f"\n{marker}\n")
                 start = time.monotonic()
-                wait_for(marker, 120)
+                wait_for_text(url, marker, 120)
                 samples.append(time.monotonic() - start)
-        finally:
-            os.killpg(job.pid, signal.SIGTERM)
-            job.wait(timeout=30)
+            quiet()  # let the last build finish before the copy is deleted
     return samples
 
 

@@ -14,11 +14,16 @@ import csv
 import difflib
 import filecmp
 import functools
+import http.client
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import threading
+import time
+import urllib.request
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -275,6 +280,45 @@ def build_env(copy: Path) -> dict[str, str]:
     """Environment for building a copy: the same as `make book` (the copy's build reads the copy's
     data: the extension from its source folder, the notebooks from the folder they run in)."""
     return dict(os.environ)
+
+
+@contextmanager
+def running_preview(copy: Path, log: Path):
+    """`make preview` running in a copy of the repository on a free port, its output in `log`:
+    yields the preview's address, and stops it (and every build it started) afterwards."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with log.open("w", encoding="utf-8") as out:
+        job = subprocess.Popen(
+            ["make", "-o", ".venv/.installed", "preview", f"PREVIEW_PORT={port}"],
+            cwd=copy,
+            env=build_env(copy),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        os.killpg(job.pid, signal.SIGTERM)
+        job.wait(timeout=60)
+
+
+def wait_for_text(url: str, text: str, limit: float) -> str:
+    """The page at `url` once it contains `text` (asked for every 50 ms); TimeoutError after `limit` s."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                body = response.read().decode("utf-8")
+        except (OSError, http.client.HTTPException):  # not served yet, or the page was being rewritten
+            body = ""
+        if text in body:
+            return body
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not show {text!r} within {limit:.0f} s")
+        time.sleep(0.05)
 
 
 def jupyter_book(copy: Path, *extra: str, timeout: int = 900, prefix: list[str] | None = None):

@@ -34,6 +34,7 @@ class PageLog:
 
     def __init__(self, page, base: str):
         self.errors: list[str] = []
+        self.requested: list[str] = []  # every URL the page asked for
         self.foreign: list[str] = []
         self.failed: list[str] = []
         page.on(
@@ -45,6 +46,7 @@ class PageLog:
             ),
         )
         page.on("pageerror", lambda e: self.errors.append(f"uncaught exception: {e}"))
+        page.on("request", lambda r: self.requested.append(r.url))
         page.on("request", lambda r: None if is_local(r.url) else self.foreign.append(r.url))
         page.on(
             "requestfailed",
@@ -70,97 +72,90 @@ def open_page(browser, base: str, path: str, idle: bool = False, **context_args)
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly(browser, base_url, path):
+def test_page_in_the_browser(browser, base_url, path):
+    """One load of each page, three checks (a load costs more than all of them): it loads cleanly,
+    its icons come from the webfont subsets, and its diagrams are shown and their links resolve."""
     context, page, log = open_page(browser, base_url, path, idle=True)
     try:
-        assert not log.errors, f"{path}: console errors:\n" + "\n".join(log.errors)
-        assert not log.failed, f"{path}: failed requests:\n" + "\n".join(log.failed)
-        assert not log.foreign, f"{path}: requests to other hosts:\n" + "\n".join(log.foreign)
-        # without <link rel="icon"> every browser asks for /favicon.ico, a 404 (headless Chromium
-        # under Playwright does not always show that request, so check the declaration itself)
-        icon = page.evaluate("(document.querySelector('link[rel~=icon]') || {}).href || ''")
-        assert icon, f"{path}: no <link rel=icon>: browsers will request /favicon.ico and get a 404"
-        assert page.request.get(icon).status == 200, f"{path}: favicon {icon} does not load"
+        page_loads_cleanly(page, log, path)
+        icons_drawn_with_webfont(page, log, path)
+        diagrams_visible_and_linked(page, path)
     finally:
         context.close()
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_icons_drawn_with_webfont(browser, base_url, path):
+def page_loads_cleanly(page, log: PageLog, path: str) -> None:
+    """No console error, no failed request, no request to another host, and a favicon."""
+    assert not log.errors, f"{path}: console errors:\n" + "\n".join(log.errors)
+    assert not log.failed, f"{path}: failed requests:\n" + "\n".join(log.failed)
+    assert not log.foreign, f"{path}: requests to other hosts:\n" + "\n".join(log.foreign)
+    # without <link rel="icon"> every browser asks for /favicon.ico, a 404 (headless Chromium
+    # under Playwright does not always show that request, so check the declaration itself)
+    icon = page.evaluate("(document.querySelector('link[rel~=icon]') || {}).href || ''")
+    assert icon, f"{path}: no <link rel=icon>: browsers will request /favicon.ico and get a 404"
+    assert page.request.get(icon).status == 200, f"{path}: favicon {icon} does not load"
+
+
+def icons_drawn_with_webfont(page, log: PageLog, path: str) -> None:
     """Font Awesome icons come from webfont subsets (_static/fa-icons.css, fonts cut at build time
     by mechgraph.theme), not from the 1.49 MB fontawesome.js (_templates/static/webpack-macros.html
     no longer loads it) nor the full 274 KB fonts. Each icon
     must have a glyph in a Font Awesome font, and empty alternative text (content: "..." / ""),
     so that it stays out of accessible names as the SVG build's aria-hidden <svg> did."""
-    requested = []
-    context = browser.new_context()
-    context.on("request", lambda r: requested.append(r.url))
-    page = context.new_page()
-    try:
-        page.goto(base_url + path, wait_until="load")
-        page.wait_for_load_state("networkidle")
-        page.evaluate("document.fonts.ready")
-        assert not [u for u in requested if "fontawesome.js" in u], f"{path}: fontawesome.js is loaded again"
-        full_fonts = [u for u in requested if "vendor/fontawesome/webfonts/" in u]
-        assert not full_fonts, f"{path}: the full icon fonts are fetched instead of the subsets: {full_fonts}"
-        assert not [u for u in requested if "searchindex.js" in u] or path.endswith("search.html"), (
-            f"{path}: the search index is loaded outside the search page"
-        )
-        icons = page.evaluate("""() => [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]
-            .map(e => { const cs = getComputedStyle(e, '::before');
-                        return [e.getAttribute('class').replace(/\\s+/g, ' '), cs.content, cs.fontFamily]; })""")
-        assert icons, f"{path}: no Font Awesome icon found (the header has several)"
-        problems = [
-            f"{cls}: ::before content {content!r}, font {font!r}"
-            for cls, content, font in icons
-            if not re.fullmatch(r'"[\ue000-\uf8ff]" / ""', content) or "Font Awesome 6" not in font
-        ]
-        assert not problems, (
-            f"{path}: icons without a glyph or with a glyph screen readers read "
-            "(add them to _static/fa-icons.css):\n" + "\n".join(problems)
-        )
-        faces = page.evaluate(
-            "() => [...document.fonts].filter(f => f.family.includes('Font Awesome'))"
-            ".map(f => f.family + ' ' + f.weight + ': ' + f.status)"
-        )
-        assert "Font Awesome 6 Free 900: loaded" in faces, (
-            f"{path}: the solid icon font did not load: {faces}"
-        )
-    finally:
-        context.close()
+    requested = log.requested
+    assert not [u for u in requested if "fontawesome.js" in u], f"{path}: fontawesome.js is loaded again"
+    full_fonts = [u for u in requested if "vendor/fontawesome/webfonts/" in u]
+    assert not full_fonts, f"{path}: the full icon fonts are fetched instead of the subsets: {full_fonts}"
+    assert not [u for u in requested if "searchindex.js" in u] or path.endswith("search.html"), (
+        f"{path}: the search index is loaded outside the search page"
+    )
+    icons = page.evaluate("""() => [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]
+        .map(e => { const cs = getComputedStyle(e, '::before');
+                    return [e.getAttribute('class').replace(/\\s+/g, ' '), cs.content, cs.fontFamily]; })""")
+    assert icons, f"{path}: no Font Awesome icon found (the header has several)"
+    problems = [
+        f"{cls}: ::before content {content!r}, font {font!r}"
+        for cls, content, font in icons
+        if not re.fullmatch(r'"[\ue000-\uf8ff]" / ""', content) or "Font Awesome 6" not in font
+    ]
+    assert not problems, (
+        f"{path}: icons without a glyph or with a glyph screen readers read "
+        "(add them to _static/fa-icons.css):\n" + "\n".join(problems)
+    )
+    faces = page.evaluate(
+        "() => [...document.fonts].filter(f => f.family.includes('Font Awesome'))"
+        ".map(f => f.family + ' ' + f.weight + ': ' + f.status)"
+    )
+    assert "Font Awesome 6 Free 900: loaded" in faces, f"{path}: the solid icon font did not load: {faces}"
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_diagrams_visible_and_linked(browser, base_url, path):
-    context, page, _ = open_page(browser, base_url, path)
-    try:
-        # diagrams in a collapsed cell (tags: hide-output / hide-input) are shown the way a reader does it
-        page.eval_on_selector_all(
-            "details:has(div.mechgraph), details.mechgraph-whole", "els => els.forEach(d => d.open = true)"
-        )
-        svgs = page.locator(".mechgraph-scroll > svg")
-        problems = []
-        for i in range(svgs.count()):
-            svg = svgs.nth(i)
-            svg.scroll_into_view_if_needed()
-            box = svg.bounding_box()
-            if not svg.is_visible() or not box or box["width"] <= 0 or box["height"] <= 0:
-                problems.append(f"diagram svg #{i} is not visible (box {box})")
-        hrefs = page.eval_on_selector_all(
-            ".mechgraph-scroll > svg a",
-            "els => els.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
-        )
-        for href in filter(None, hrefs):
-            why = broken_link(BUILD, path, href)
-            if why:
-                problems.append(f"diagram link {why}")
-            elif not re.match(r"^[a-z]+:", href):  # fetch the internal target through the server too
-                status = page.request.get(urldefrag(urljoin(page.url, href))[0]).status
-                if status != 200:
-                    problems.append(f"diagram link {href}: HTTP {status}")
-        assert not problems, f"{path}:\n" + "\n".join(problems)
-    finally:
-        context.close()
+def diagrams_visible_and_linked(page, path: str) -> None:
+    """Every mechanism diagram is shown (those in a collapsed cell once opened, as a reader does)
+    with a size on screen, and each of its links resolves, on disk and through the server."""
+    page.eval_on_selector_all(
+        "details:has(div.mechgraph), details.mechgraph-whole", "els => els.forEach(d => d.open = true)"
+    )
+    svgs = page.locator(".mechgraph-scroll > svg")
+    problems = []
+    for i in range(svgs.count()):
+        svg = svgs.nth(i)
+        svg.scroll_into_view_if_needed()
+        box = svg.bounding_box()
+        if not svg.is_visible() or not box or box["width"] <= 0 or box["height"] <= 0:
+            problems.append(f"diagram svg #{i} is not visible (box {box})")
+    hrefs = page.eval_on_selector_all(
+        ".mechgraph-scroll > svg a",
+        "els => els.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
+    )
+    for href in filter(None, hrefs):
+        why = broken_link(BUILD, path, href)
+        if why:
+            problems.append(f"diagram link {why}")
+        elif not re.match(r"^[a-z]+:", href):  # fetch the internal target through the server too
+            status = page.request.get(urldefrag(urljoin(page.url, href))[0]).status
+            if status != 200:
+                problems.append(f"diagram link {href}: HTTP {status}")
+    assert not problems, f"{path}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -61,76 +61,78 @@ def open_chapter(browser, base_url, path, width, dark=False):
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_every_chart_cell_shows_its_chart(browser, base_url, path):
-    context, page = open_chapter(browser, base_url, path, 1366)
+def test_drawings_at_laptop_width(browser, base_url, path):
+    """One load of a chapter at 1366 px, three checks (the load costs more than they do)."""
+    context, page = open_chapter(browser, base_url, path, WIDTHS["laptop"][0])
     try:
-        cells = page.evaluate("""() => [...document.querySelectorAll('div.cell')]
-            .filter(c => /plots\\.plot_/.test((c.querySelector('.cell_input') || {}).textContent || ''))
-            .map(c => { c.querySelectorAll('details').forEach(d => d.open = true);
-                        const svg = c.querySelector('.cell_output .mechgraph-chart svg, .cell_output img');
-                        const box = svg && svg.getBoundingClientRect();
-                        return {code: c.querySelector('.cell_input').textContent.trim().split('\\n').pop(),
-                                shown: !!box && box.width > 200 && box.height > 100}; })""")
-        missing = [c["code"] for c in cells if not c["shown"]]
-        assert not missing, f"{path}: chart cells that show no chart: {missing}"
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize("width_name", list(WIDTHS))
-@pytest.mark.parametrize("path", CHAPTERS)
-def test_no_diagram_or_chart_text_below_legible_size(browser, base_url, path, width_name):
-    width, bound = WIDTHS[width_name]
-    context, page = open_chapter(browser, base_url, path, width)
-    try:
-        found = page.evaluate(SMALLEST_TEXT, DRAWINGS)
-        small = [
-            f"{f['what']} {f['id']}: {f['least']:.1f} px ('{f['text']}')" for f in found if f["least"] < bound
-        ]
-        assert not small, f"{path} at {width} px: text below {bound} px:\n" + "\n".join(small)
-        # the page itself never scrolls sideways: wide drawings scroll inside their own box
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1, f"{path} at {width} px: the page scrolls sideways by {overflow} px"
+        drawings_are_numbered_captioned_small_and_shown_once(page, path)
+        every_chart_cell_shows_its_chart(page, path)
+        no_text_below_legible_size(page, path, *WIDTHS["laptop"])
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_drawings_are_numbered_captioned_small_and_shown_once(browser, base_url, path):
-    context, page = open_chapter(browser, base_url, path, 1366)
+def test_drawings_at_phone_width(browser, base_url, path):
+    context, page = open_chapter(browser, base_url, path, WIDTHS["phone"][0])
     try:
-        found = page.evaluate(
-            """(sel) => [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
-            const fig = d.closest('figure:not(.mechgraph)');
-            const cap = fig && fig.querySelector('figcaption');
-            const edges = [...d.querySelectorAll('.mechgraph-scroll g.edge > title')].map(t => t.textContent).sort();
-            return {id: d.id || (d.querySelector('svg') || {}).id || 'chart',
-                    caption: cap ? cap.textContent.trim() : '',
-                    numbered: !!(cap && cap.querySelector('.caption-number')),
-                    nodes: d.querySelectorAll('.mechgraph-scroll g.node').length, edges: edges.join('|')}; })""",
-            DRAWINGS,
-        )
-        assert found, f"{path}: no diagram or chart found"
-        problems = []
-        for f in found:
-            if not f["numbered"] or len(f["caption"]) < 40:
-                problems.append(
-                    f"{f['id']}: not in a numbered figure with a written caption ({f['caption']!r})"
-                )
-            if re.search(r"\b[a-z]+-\d{2,3}\b|\b[a-z]+_[a-z_]+\b|step\(s\)|'[a-z-]+'", f["caption"]):
-                problems.append(f"{f['id']}: caption made of ids or code: {f['caption']!r}")
-            if f["nodes"] > MAX_NODES:
-                problems.append(
-                    f"{f['id']}: {f['nodes']} entities (at most {MAX_NODES} in a chapter diagram)"
-                )
-        drawn = [f["edges"] for f in found if f["edges"]]
-        twice = {e for e in drawn if drawn.count(e) > 1}
-        problems += [f"the same diagram appears {drawn.count(e)} times" for e in twice]
-        assert not problems, f"{path}:\n" + "\n".join(problems)
+        no_text_below_legible_size(page, path, *WIDTHS["phone"])
     finally:
         context.close()
+
+
+def every_chart_cell_shows_its_chart(page, path: str) -> None:
+    """Every code cell that calls a plot function shows its chart, at a readable size."""
+    cells = page.evaluate("""() => [...document.querySelectorAll('div.cell')]
+        .filter(c => /plots\\.plot_/.test((c.querySelector('.cell_input') || {}).textContent || ''))
+        .map(c => { c.querySelectorAll('details').forEach(d => d.open = true);
+                    const svg = c.querySelector('.cell_output .mechgraph-chart svg, .cell_output img');
+                    const box = svg && svg.getBoundingClientRect();
+                    return {code: c.querySelector('.cell_input').textContent.trim().split('\\n').pop(),
+                            shown: !!box && box.width > 200 && box.height > 100}; })""")
+    missing = [c["code"] for c in cells if not c["shown"]]
+    assert not missing, f"{path}: chart cells that show no chart: {missing}"
+
+
+def no_text_below_legible_size(page, path: str, width: int, bound: float) -> None:
+    """No diagram or chart text smaller than `bound` px on screen, and no sideways page scroll."""
+    found = page.evaluate(SMALLEST_TEXT, DRAWINGS)
+    small = [
+        f"{f['what']} {f['id']}: {f['least']:.1f} px ('{f['text']}')" for f in found if f["least"] < bound
+    ]
+    assert not small, f"{path} at {width} px: text below {bound} px:\n" + "\n".join(small)
+    # the page itself never scrolls sideways: wide drawings scroll inside their own box
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{path} at {width} px: the page scrolls sideways by {overflow} px"
+
+
+def drawings_are_numbered_captioned_small_and_shown_once(page, path: str) -> None:
+    """Each drawing in a numbered figure with a written caption (not ids), at most MAX_NODES
+    entities in a chapter diagram, and no diagram twice on a page."""
+    found = page.evaluate(
+        """(sel) => [...document.querySelectorAll(sel + ', .mechgraph-chart')].map(d => {
+        const fig = d.closest('figure:not(.mechgraph)');
+        const cap = fig && fig.querySelector('figcaption');
+        const edges = [...d.querySelectorAll('.mechgraph-scroll g.edge > title')].map(t => t.textContent).sort();
+        return {id: d.id || (d.querySelector('svg') || {}).id || 'chart',
+                caption: cap ? cap.textContent.trim() : '',
+                numbered: !!(cap && cap.querySelector('.caption-number')),
+                nodes: d.querySelectorAll('.mechgraph-scroll g.node').length, edges: edges.join('|')}; })""",
+        DRAWINGS,
+    )
+    assert found, f"{path}: no diagram or chart found"
+    problems = []
+    for f in found:
+        if not f["numbered"] or len(f["caption"]) < 40:
+            problems.append(f"{f['id']}: not in a numbered figure with a written caption ({f['caption']!r})")
+        if re.search(r"\b[a-z]+-\d{2,3}\b|\b[a-z]+_[a-z_]+\b|step\(s\)|'[a-z-]+'", f["caption"]):
+            problems.append(f"{f['id']}: caption made of ids or code: {f['caption']!r}")
+        if f["nodes"] > MAX_NODES:
+            problems.append(f"{f['id']}: {f['nodes']} entities (at most {MAX_NODES} in a chapter diagram)")
+    drawn = [f["edges"] for f in found if f["edges"]]
+    twice = {e for e in drawn if drawn.count(e) > 1}
+    problems += [f"the same diagram appears {drawn.count(e)} times" for e in twice]
+    assert not problems, f"{path}:\n" + "\n".join(problems)
 
 
 def test_whole_figure_opens_with_one_click_and_zooms(browser, base_url):
