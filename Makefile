@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JB_ARGS := --warningiserror --keep-going
 
 .DEFAULT_GOAL := book
-.PHONY: book pdf pack test test-unit test-fast test-slow preview clean figures validate bench screenshots system-deps browser-deps lint upgrade linkcheck notebooks
+.PHONY: FORCE book pdf pack test test-unit test-fast test-slow preview clean figures validate bench screenshots system-deps browser-deps lint upgrade linkcheck notebooks
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
@@ -88,8 +88,31 @@ $(VALIDATED): $(STAMP) $(wildcard data/*) references.bib $(wildcard mechgraph/*.
 # succeeded: a failed or interrupted build leaves the last good site (or none) and never a partial
 # one, and every build re-reads every page (notebooks come from the cache when nothing changed), so
 # what happened before (failed builds, the preview, data edits) cannot change the result.
+#
+# When nothing the site is built from changed since the last good build, `make book` says so and
+# stops (the build is reproducible: it would write the same files). "What it is built from": every
+# file git lists (tracked, or new and not ignored) but the tests and CI, the list itself (so a
+# deleted file counts), the commit and tags (the footer's version, the PDF's date), .venv and the
+# explorer's npm packages. Outside a git checkout every `make book` builds.
 STAGE := _build/staging
-book: $(STAMP) system-deps $(VALIDATED) $(VIZ)
+SITE_BUILT := _build/.site-built
+BOOK_INPUTS := $(shell git ls-files --cached --others --exclude-standard 2>/dev/null | grep -v -e '^tests/' -e '^\.github/' -e '^\.ci/')
+INPUT_LIST := _build/.site-inputs
+ifneq ($(BOOK_INPUTS),)
+$(shell mkdir -p _build && { git rev-parse HEAD; git describe --tags --always; echo "$$SOURCE_DATE_EPOCH $(BOOK_INPUTS)"; } > $(INPUT_LIST).new 2>/dev/null; \
+  cmp -s $(INPUT_LIST).new $(INPUT_LIST) && rm -f $(INPUT_LIST).new || mv -f $(INPUT_LIST).new $(INPUT_LIST))
+$(shell [ -f _build/html/index.html ] || rm -f $(SITE_BUILT))
+SITE_INPUTS := $(INPUT_LIST) $(BOOK_INPUTS)
+else
+SITE_INPUTS := FORCE
+endif
+FORCE:
+
+book: $(SITE_BUILT)
+	@echo "the site is in _build/html"
+
+$(SITE_BUILT): $(STAMP) $(VALIDATED) $(VIZ) $(SITE_INPUTS) | system-deps
+	@rm -f $@
 	@rm -rf $(STAGE) _build/reports _build/.doctrees _build/jupyter_execute
 	@$(BIN)/jupyter-book build . --path-output $(STAGE) $(JB_ARGS) || { \
 	  rm -rf $(STAGE); \
@@ -97,11 +120,16 @@ book: $(STAMP) system-deps $(VALIDATED) $(VIZ)
 	  exit 1; }
 	@rm -rf _build/html.old; if [ -d _build/html ]; then mv _build/html _build/html.old; fi
 	@mv $(STAGE)/_build/html _build/html && rm -rf _build/html.old $(STAGE)
-	@echo "the site is in _build/html"
+	@touch $@
 
 # The whole book as one PDF (_build/pdf/book.pdf, copied to _build/html/book.pdf), printed
-# offline by the system Chromium; then the offline classroom pack (_build/pack/*.zip).
-pdf: book
+# offline by the system Chromium, again only when the site was rebuilt (or the PDF is missing);
+# then the offline classroom pack (_build/pack/*.zip).
+BOOK_PDF := _build/pdf/book.pdf
+$(shell [ -f _build/html/book.pdf ] || rm -f $(BOOK_PDF))
+pdf: $(BOOK_PDF)
+
+$(BOOK_PDF): $(SITE_BUILT)
 	@[ -x "$(CHROMIUM)" ] || { echo "error: the PDF is printed by Chromium, not found at $(CHROMIUM): run 'make browser-deps' or set CHROMIUM="; exit 1; }
 	$(BIN)/python -m mechgraph pdf
 

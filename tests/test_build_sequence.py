@@ -10,6 +10,7 @@ notebooks mostly from the cache): marked `slow`; `make test` runs it, `make test
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -34,6 +35,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 BAD_CELL = "\n```{code-cell} ipython3\nanswer = 1 / 0\n```\n"
 
 
+def git_checkout(copy: Path) -> None:
+    """Make the copy a git checkout with one commit, as a contributor's clone is (make book asks
+    git which files the site is built from)."""
+    run = functools.partial(subprocess.run, cwd=copy, check=True, capture_output=True)
+    run(["git", "init", "-q"])
+    (copy / ".git" / "info" / "exclude").write_text(".venv\nexplorer/node_modules\n")  # links to the repo's
+    run(["git", "add", "-A"])
+    run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "copy"])
+
+
 def same_as_the_site(site: Path, built: Path) -> list[str]:
     """How `built` differs from the book's own build (which test_reproducible.py checks against
     a clean, offline build of a copy); book.pdf is added later by `make pdf`."""
@@ -42,6 +53,7 @@ def same_as_the_site(site: Path, built: Path) -> list[str]:
 
 def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clean_build(site, tmp_path):
     copy = copy_repo(tmp_path / "book", jupyter_cache=True)  # a reader's checkout after a first build
+    git_checkout(copy)
     chapter = copy / "chapters" / "07-conclusion.md"
     good = chapter.read_text(encoding="utf-8")
 
@@ -90,6 +102,13 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     chapter.write_text(good, encoding="utf-8")
     assert make(copy, "book").returncode == 0
     assert same_as_the_site(site, copy / "_build" / "html") == []
+    # and again, with nothing changed: nothing is built, the site is left as it is
+    index = copy / "_build" / "html" / "index.html"
+    built_at = index.stat().st_mtime_ns
+    again = make(copy, "book")
+    assert again.returncode == 0 and "jupyter-book build" not in again.stdout + again.stderr
+    assert "the site is in _build/html" in again.stdout
+    assert index.stat().st_mtime_ns == built_at, "make book rebuilt a site nothing had changed"
 
     # 3. a build interrupted by a closed terminal (SIGHUP) leaves the last good site untouched
     before = {n: p.read_bytes() for n, p in site_files(copy / "_build" / "html").items()}
