@@ -89,8 +89,8 @@ $(VALIDATED): $(STAMP) $(wildcard data/*) references.bib $(wildcard mechgraph/*.
 # one, and every build re-reads every page (notebooks come from the cache when nothing changed), so
 # what happened before (failed builds, the preview, data edits) cannot change the result.
 #
-# When nothing the site is built from changed since the last good build, `make book` says so and
-# stops (the build is reproducible: it would write the same files). "What it is built from": every
+# When nothing the site is built from changed since the last good build, `make book` builds
+# nothing (the build is reproducible: it would write the same files). "What it is built from": every
 # file git lists (tracked, or new and not ignored) but the tests and CI, the list itself (so a
 # deleted file counts), the commit and tags (the footer's version, the PDF's date), .venv and the
 # explorer's npm packages. Outside a git checkout every `make book` builds.

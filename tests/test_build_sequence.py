@@ -74,12 +74,9 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     assert not (copy / "_build" / "html").exists(), "a failed build left a site"
 
     # 2. fixed, then `make preview` (its own folder): a prose edit is served; a broken data row puts
-    #    an error page naming file, row and column in place of the pages, even one left from an
-    #    earlier preview; the fix brings the pages back. Then `make book` gives the same site.
+    #    an error page naming file, row and column in place of every page; the fix brings the
+    #    pages back. Then `make book` gives the same site.
     chapter.write_text(good, encoding="utf-8")
-    stale = copy / "_build" / "preview" / "chapters" / "glossary.html"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("<p>a page left from an earlier preview</p>")
     entities = copy / "data" / "entities.csv"
     rows = entities.read_text(encoding="utf-8")
     log = tmp_path / "preview.log"
@@ -106,7 +103,7 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     index = copy / "_build" / "html" / "index.html"
     built_at = index.stat().st_mtime_ns
     again = make(copy, "book")
-    assert again.returncode == 0 and "jupyter-book build" not in again.stdout + again.stderr
+    assert again.returncode == 0 and "Running Jupyter-Book" not in again.stdout + again.stderr
     assert "the site is in _build/html" in again.stdout
     assert index.stat().st_mtime_ns == built_at, "make book rebuilt a site nothing had changed"
 
