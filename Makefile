@@ -78,35 +78,59 @@ browser-deps: $(AXE)
 validate: $(STAMP)
 	@$(BIN)/python -m mechgraph validate
 
-# The data check before a build, repeated only when the data, the bibliography or the package change.
+# What the Makefile needs of the system Python (mechgraph/makeutil.py, standard library only): the
+# build lock, the publishing of a whole site, the checks of what is published, the list of inputs.
+MAKEUTIL := $(PYTHON) mechgraph/makeutil.py
+
+# One build at a time in this folder: `make book`, `pdf`, `pack`, `notebooks` and every goal that
+# needs them (and each build of `make preview`) hold the lock _build/.lock while they run, taken
+# here, before anything else is read or written; a second run says which run holds it and waits,
+# then finds what the first built. A make run from inside one that holds it (a test's) goes on.
+LOCK := $(CURDIR)/_build/.lock
+UNLOCKED_GOALS := validate lint test-unit preview figures linkcheck bench upgrade system-deps browser-deps
+ifneq ($(MECHGRAPH_BUILD_LOCK),$(LOCK))
+ifneq ($(filter-out $(UNLOCKED_GOALS),$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))),)
+$(shell $(MAKEUTIL) hold $(LOCK) $$PPID "make $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))")
+export MECHGRAPH_BUILD_LOCK := $(LOCK)
+endif
+endif
+
+# The data check before a build, repeated only when the data, the bibliography or the package
+# change (`find -newer`: a file of any name counts, but hidden ones such as a spreadsheet's lock
+# file; make's own lists of prerequisites would split names at spaces).
 VALIDATED := _build/.data-valid
-$(VALIDATED): $(STAMP) $(wildcard data/*) references.bib $(wildcard mechgraph/*.py)
+DATA_CHANGED := $(shell find data references.bib mechgraph -path mechgraph/__pycache__ -prune -o ! -type d ! -name '.*' -newer $(VALIDATED) -print 2>/dev/null | head -n 1)
+$(VALIDATED): $(STAMP) $(if $(DATA_CHANGED),FORCE)
 	@$(BIN)/python -m mechgraph validate
 	@mkdir -p _build && touch $@
+FORCE:
 
-# The site is built in a fresh staging folder and moved to _build/html only when the whole build
-# succeeded: a failed or interrupted build leaves the last good site (or none) and never a partial
-# one, and every build re-reads every page (notebooks come from the cache when nothing changed), so
-# what happened before (failed builds, the preview, data edits) cannot change the result.
+# The site is built in a fresh staging folder and put in the place of _build/html only when the whole
+# build succeeded, in one step (renameat2's exchange on Linux; elsewhere two renames, and a kill
+# between them leaves _build/html.old, which the next run puts back): a failed or interrupted build
+# leaves the last good site (or none) and never a partial one, and every build re-reads every page
+# (notebooks come from the cache when nothing changed), so what happened before (failed builds, the
+# preview, data edits) cannot change the result.
 #
 # When nothing the site is built from changed since the last good build, `make book` builds
-# nothing (the build is reproducible: it would write the same files). "What it is built from": every
-# file git lists (tracked, or new and not ignored) but the tests and CI, the list itself (so a
-# deleted file counts), the commit and tags (the footer's version, the PDF's date), .venv and the
+# nothing (the build is reproducible: it would write the same files), once it has checked that what
+# it published is whole (the home page there, every notebook executed). "What it is built from":
+# every file git lists (tracked, or new and not ignored) but the tests and CI, the list itself (so
+# a deleted file counts), the commit and tags (the footer's version, the PDF's date), .venv and the
 # explorer's npm packages. Outside a git checkout every `make book` builds.
 STAGE := _build/staging
 SITE_BUILT := _build/.site-built
-BOOK_INPUTS := $(shell git ls-files --cached --others --exclude-standard 2>/dev/null | grep -v -e '^tests/' -e '^\.github/' -e '^\.ci/')
 INPUT_LIST := _build/.site-inputs
+ifeq ($(MECHGRAPH_BUILD_LOCK),$(LOCK))  # what is published is looked at (and repaired) only under the lock
+$(shell $(MAKEUTIL) restore _build/html)
+BOOK_INPUTS := $(shell $(MAKEUTIL) inputs $(INPUT_LIST))
+$(shell [ ! -f $(SITE_BUILT) ] || $(MAKEUTIL) check-site _build/html || rm -f $(SITE_BUILT))
+endif
 ifneq ($(BOOK_INPUTS),)
-$(shell mkdir -p _build && { git rev-parse HEAD; git describe --tags --always; echo "$$SOURCE_DATE_EPOCH $(BOOK_INPUTS)"; } > $(INPUT_LIST).new 2>/dev/null; \
-  cmp -s $(INPUT_LIST).new $(INPUT_LIST) && rm -f $(INPUT_LIST).new || mv -f $(INPUT_LIST).new $(INPUT_LIST))
-$(shell [ -f _build/html/index.html ] || rm -f $(SITE_BUILT))
 SITE_INPUTS := $(INPUT_LIST) $(BOOK_INPUTS)
 else
 SITE_INPUTS := FORCE
 endif
-FORCE:
 
 book: $(SITE_BUILT)
 	@echo "the site is in _build/html"
@@ -118,15 +142,18 @@ $(SITE_BUILT): $(STAMP) $(VALIDATED) $(VIZ) $(SITE_INPUTS) | system-deps
 	  rm -rf $(STAGE); \
 	  echo "error: the build failed (see the messages above; a failed notebook's traceback is in _build/reports/); _build/html was left as it was."; \
 	  exit 1; }
-	@rm -rf _build/html.old; if [ -d _build/html ]; then mv _build/html _build/html.old; fi
-	@mv $(STAGE)/_build/html _build/html && rm -rf _build/html.old $(STAGE)
+	@$(MAKEUTIL) publish $(STAGE)/_build/html _build/html && rm -rf $(STAGE)
 	@touch $@
 
 # The whole book as one PDF (_build/pdf/book.pdf, copied to _build/html/book.pdf), printed
-# offline by the system Chromium, again only when the site was rebuilt (or the PDF is missing);
-# then the offline classroom pack (_build/pack/*.zip).
+# offline by the system Chromium, again only when the site was rebuilt, or when either copy is
+# missing, not a whole PDF, or not the same as the other; then the offline classroom pack
+# (_build/pack/*.zip). Each is written beside its place and renamed into it.
 BOOK_PDF := _build/pdf/book.pdf
-$(shell [ -f _build/html/book.pdf ] || rm -f $(BOOK_PDF))
+ifeq ($(MECHGRAPH_BUILD_LOCK),$(LOCK))
+$(shell [ -f $(BOOK_PDF) ] && [ -f _build/html/book.pdf ] && $(MAKEUTIL) check-pdf $(BOOK_PDF) _build/html/book.pdf \
+  && cmp -s $(BOOK_PDF) _build/html/book.pdf || rm -f $(BOOK_PDF))
+endif
 pdf: $(BOOK_PDF)
 
 $(BOOK_PDF): $(SITE_BUILT)

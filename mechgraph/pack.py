@@ -7,11 +7,13 @@ Entries are sorted and dated with the release date, so the same build gives the 
 
 from __future__ import annotations
 
+import subprocess
 import time
 import zipfile
 from pathlib import Path
 
-from mechgraph.release import ROOT, book_date, book_version
+from mechgraph.makeutil import replacing
+from mechgraph.release import ROOT, book_date, release_version
 
 NAME = "msc-cancer-pain-book"
 
@@ -40,16 +42,52 @@ Text and figures CC BY 4.0; code MIT (see LICENSE.md). Cite the book as CITATION
 """
 
 
+def tracked(root: Path, folder: str) -> list[Path] | None:
+    """The files git tracks in ``folder`` of ``root`` (that are there), or None outside a git checkout."""
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--", folder], cwd=root, capture_output=True, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode:
+        return None
+    names = filter(None, out.stdout.decode("utf-8", "surrogateescape").split("\0"))
+    return [root / name for name in names if (root / name).is_file() and not (root / name).is_symlink()]
+
+
+def source_files(root: Path, folder: str) -> list[Path]:
+    """The files of ``folder`` that belong to the book: those git tracks (an untracked file, such as
+    a spreadsheet's lock file or someone's notes, stays out); outside a checkout, its plain files
+    but hidden ones and symbolic links."""
+    listed = tracked(root, folder)
+    if listed is not None:
+        return listed
+    where = root / folder
+    if where.is_file():
+        return [where]
+    return (
+        sorted(
+            p for p in where.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+        )
+        if where.is_dir()
+        else []
+    )
+
+
 def pack_files(html_dir: Path, root: Path = ROOT) -> list[tuple[str, Path]]:
-    """(name in the zip, file on disk) for every file of the pack, sorted by name."""
+    """(name in the zip, file on disk) for every file of the pack, sorted by name: the built site and
+    its notebooks, and the book's own files of data/, mechgraph/ and the top folder (git tracks them)."""
     files = [(f"site/{p.relative_to(html_dir).as_posix()}", p) for p in html_dir.rglob("*") if p.is_file()]
     sources = html_dir / "_sources"
     files += [(p.relative_to(sources).as_posix(), p) for p in sources.rglob("*.ipynb")]
-    files += [(f"data/{p.name}", p) for p in (root / "data").iterdir() if p.is_file()]
+    files += [(f"data/{p.name}", p) for p in source_files(root, "data") if p.parent == root / "data"]
     files += [
         (f"mechgraph/{p.name}", p)
-        for p in (root / "mechgraph").iterdir()
-        if p.is_file() and p.suffix in (".py", ".css")
+        for p in source_files(root, "mechgraph")
+        if p.parent == root / "mechgraph" and p.suffix in (".py", ".css")
     ]
     for name in (
         "references.bib",
@@ -61,8 +99,7 @@ def pack_files(html_dir: Path, root: Path = ROOT) -> list[tuple[str, Path]]:
         "CITATION.cff",
         "CHANGELOG.md",
     ):
-        if (root / name).is_file():
-            files.append((name, root / name))
+        files += [(name, p) for p in source_files(root, name)]
     return sorted(files)
 
 
@@ -73,14 +110,15 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
     import yaml
 
     title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
-    version, date = book_version(), book_date()
+    version, date = release_version(), book_date()
+    if version.endswith("dirty"):
+        print(f"note: the checkout has uncommitted changes, so the pack is version {version}, not a release")
     stamp = tuple(time.strptime(date, "%Y-%m-%d"))[:6]
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{NAME}-{version}.zip"
-    for old in out_dir.glob(f"{NAME}-*.zip"):
-        old.unlink()
     top = f"{NAME}-{version}"
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    # written beside its place and renamed into it; the older packs go once the new one is whole
+    with replacing(out) as writing, zipfile.ZipFile(writing, "w", compression=zipfile.ZIP_DEFLATED) as zf:
 
         def add(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(f"{top}/{name}", date_time=stamp)
@@ -94,6 +132,9 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
         )
         for name, path in pack_files(html_dir):
             add(name, path.read_bytes())
+    for old in out_dir.glob(f"{NAME}-*.zip"):
+        if old != out:
+            old.unlink()
     print(
         f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({out.stat().st_size / 1e6:.1f} MB)"
     )

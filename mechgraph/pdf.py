@@ -14,13 +14,13 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from mechgraph.release import ROOT, book_date, book_timestamp, book_version
+from mechgraph.makeutil import copy_file, pdf_problem, replacing
+from mechgraph.release import ROOT, book_date, book_timestamp, release_version
 
 CSS = Path(__file__).with_name("pdf.css")
 #: pages of the site left out of the PDF: the slide catalogue repeats every diagram as an image
@@ -251,7 +251,7 @@ def assemble(root: Path, toc: Path, config: dict, pages: dict[str, int] | None =
             r"(<h1[^>]*>).*?(</h1>)", r"\1Introduction\2", chapters[0].html, count=1, flags=re.S
         )
         chapters[0].title = "Introduction"
-    version, date = book_version(), book_date()
+    version, date = release_version(), book_date()
     head = (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(config['title'])}</title>"
@@ -282,7 +282,26 @@ def launch_chromium(playwright):
             f"Chromium not found at {chromium}; run `make browser-deps` (Debian: apt-get install chromium) "
             "or set CHROMIUM=/path/to/chromium"
         )
-    return playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+    from playwright.sync_api import Error
+
+    try:
+        return playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+    except Error as err:
+        raise ChromiumError(f"Chromium at {chromium} did not start: {launch_error(str(err))}") from None
+
+
+class ChromiumError(OSError):
+    """Chromium is there but could not be started; the message is one line."""
+
+
+def launch_error(message: str) -> str:
+    """The line of a Playwright launch error that says why: the browser's own last words when it
+    printed any (Playwright's call log quotes them), else the first line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    said = [line.split("]", 1)[-1].strip() for line in lines if "[pid=" in line and "<launched>" not in line]
+    said = [line for line in said if line and not line.startswith("<")]
+    first = re.sub(r"^BrowserType\.launch:\s*", "", lines[0]) if lines else "no message"
+    return (said[-1] if said else first)[:300]
 
 
 def print_pdf(document: Path, out: Path, browser=None) -> None:
@@ -377,16 +396,23 @@ def build(
     start = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     document, pdf = out_dir / "book.html", out_dir / "book.pdf"
-    document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config()), encoding="utf-8")
-    print_pdf(document, pdf, browser)
-    # a second pass puts the chapters' page numbers (read from the first's bookmarks) in the contents
-    document.write_text(
-        assemble(html_dir, ROOT / "_toc.yml", book_config(), chapter_pages(pdf)), encoding="utf-8"
-    )
-    print_pdf(document, pdf, browser)
-    stamp_dates(pdf, book_timestamp())
+    epoch = book_timestamp()  # before printing: a bad SOURCE_DATE_EPOCH stops it at once
+    # each PDF is written beside its place and renamed into it: a reader (or `make pack`) never
+    # gets half of one, and an interrupted run leaves the last whole one
+    with replacing(pdf) as printing:
+        document.write_text(assemble(html_dir, ROOT / "_toc.yml", book_config()), encoding="utf-8")
+        print_pdf(document, printing, browser)
+        # a second pass puts the chapters' page numbers (read from the first's bookmarks) in the contents
+        document.write_text(
+            assemble(html_dir, ROOT / "_toc.yml", book_config(), chapter_pages(printing)), encoding="utf-8"
+        )
+        print_pdf(document, printing, browser)
+        stamp_dates(printing, epoch)
+        problem = pdf_problem(printing)
+        if problem:
+            raise ValueError(problem)
     if copy_to_site:
-        shutil.copy2(pdf, html_dir / "book.pdf")
+        copy_file(pdf, html_dir / "book.pdf")
     print(
         f"wrote {pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf} "
         f"({pdf.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s)"

@@ -39,6 +39,7 @@ from sphinx_autobuild.build import Builder
 from sphinx_autobuild.utils import show_message
 
 from mechgraph.data import REVIEW_KEY, import_jsonschema, load, validate
+from mechgraph.makeutil import held
 
 # ForkingBuilder takes the place of sphinx_autobuild.__main__.Builder, which main() constructs;
 # written for this version's constructor and its call with ``changed_paths``.
@@ -118,12 +119,32 @@ def check_data(srcdir: Path) -> None:
         load(folder)
 
 
+def build_lock(sphinx_args: Sequence[str]) -> Path:
+    """The build lock of the book whose source folder is the first of ``sphinx_args``."""
+    return Path(sphinx_args[0]).resolve() / "_build" / ".lock"
+
+
+class LockedBuilder(Builder):
+    """sphinx-autobuild's builder, each build holding the book's build lock (where builds are not
+    forked)."""
+
+    def __call__(self, *, changed_paths: Sequence[Path]) -> None:
+        with held(build_lock(self.sphinx_args), "make preview"):
+            super().__call__(changed_paths=changed_paths)
+
+
 class ForkingBuilder(Builder):
     """sphinx-autobuild's builder, with ``sphinx-build`` run in a fork of this process. The first
     build (the one sphinx-autobuild runs in its own process, before serving) also warms this
     process up: what that build imported is imported here, and the data are checked."""
 
     def __call__(self, *, changed_paths: Sequence[Path]) -> None:
+        # one build at a time in the book's folder: the preview shares _build/.jupyter_cache with
+        # `make book` (mechgraph/makeutil.py; a build that has to wait says which run it waits for)
+        with held(build_lock(self.sphinx_args), "make preview"):
+            self._build(changed_paths)
+
+    def _build(self, changed_paths: Sequence[Path]) -> None:
         stale = changed_code()
         if stale:  # sphinx-autobuild's own way: a new Python reads the new code
             show_message(f"{stale[0]} changed: builds start a new Python until make preview restarts")
@@ -153,5 +174,7 @@ def main(argv: Sequence[str]) -> int:
             f"note: each rebuild starts a new Python (mechgraph.preview forks builds on Linux with "
             f"sphinx-autobuild {WRITTEN_FOR}; found {sys.platform}, {sphinx_autobuild.__version__})"
         )
+        if hasattr(os, "fork"):  # POSIX: the lock (flock) works
+            autobuild.Builder = LockedBuilder
     autobuild.main(list(argv))
     return 0

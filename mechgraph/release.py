@@ -2,7 +2,8 @@
 
 The version comes from the git tag (``v1.2.0`` gives ``1.2.0``; three commits after it,
 ``1.2.0+3.gabc1234``); without git or without a tag it is the version in pyproject.toml.
-The date is the commit's date, so two builds of the same commit say the same thing.
+The date is the commit's date, so two builds of the same commit say the same thing. The PDF and
+the pack of a checkout with uncommitted changes say ``+dirty`` (:func:`release_version`).
 """
 
 from __future__ import annotations
@@ -57,11 +58,60 @@ def book_version(root: Path = ROOT) -> str:
     return version("mechgraph")
 
 
+def release_version(root: Path = ROOT) -> str:
+    """:func:`book_version` for what is handed out (the PDF, the pack): with ``+dirty`` (``.dirty``
+    after a local part, ``1.2.0+3.gabc1234.dirty``) when the checkout has changes not committed,
+    so that a pack of a modified tree cannot pass for the release."""
+    version = book_version(root)
+    if not uncommitted(root):
+        return version
+    return version + (".dirty" if "+" in version else "+dirty")
+
+
+def uncommitted(root: Path = ROOT) -> list[str]:
+    """The files of a git checkout with changes not committed (modified, added, deleted, or new
+    and not ignored), as ``git status --porcelain`` lists them; none outside a checkout."""
+    if not (root / ".git").exists():
+        return []
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return out.stdout.splitlines() if out.returncode == 0 else []
+
+
+#: the latest release time SOURCE_DATE_EPOCH may give (2100-01-01): a larger number is a mistake,
+#: most often milliseconds, and would print dates that do not fit the PDF's fixed-width fields
+LATEST_EPOCH = 4102444800
+
+
+def source_date_epoch(value: str) -> int:
+    """SOURCE_DATE_EPOCH's value as seconds, or ValueError with one line saying what is wrong."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(
+            f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970-01-01 UTC "
+            "(e.g. the commit's: git log -1 --format=%ct)"
+        )
+    seconds = int(text)
+    if seconds > LATEST_EPOCH:
+        hint = (
+            f"; it looks like milliseconds: give seconds, SOURCE_DATE_EPOCH={seconds // 1000}"
+            if seconds // 1000 <= LATEST_EPOCH
+            else ""
+        )
+        raise ValueError(f"SOURCE_DATE_EPOCH={text} is after the year 2100{hint}")
+    return seconds
+
+
 def book_timestamp(root: Path = ROOT) -> int:
-    """The release time (seconds since 1970, UTC): SOURCE_DATE_EPOCH, else the commit's time, else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return int(epoch)
+    """The release time (seconds since 1970, UTC): SOURCE_DATE_EPOCH (checked by
+    :func:`source_date_epoch`; empty counts as unset), else the commit's time, else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.strip():
+        return source_date_epoch(epoch)
     committed = _git(root, "log", "-1", "--format=%ct")
     return int(committed) if committed and committed.isdigit() else int(time.time())
 

@@ -129,3 +129,34 @@ def test_failed_then_fixed_preview_then_book_and_interrupted_builds_match_a_clea
     assert after == before, "an interrupted build changed _build/html"
     assert make(copy, "book").returncode == 0
     assert same_as_the_site(site, copy / "_build" / "html") == []
+
+
+def test_two_builds_at_once_publish_one_executed_site_and_both_tell_the_truth(site, tmp_path):
+    """The issue's case: `make book` started while another runs (after an edit). Before the
+    lock, the second failed or reported a site that was not there, and notebooks were published
+    without outputs; now it waits, says for which run, and finds the first one's site."""
+    from mechgraph.makeutil import site_problems
+
+    copy = copy_repo(tmp_path / "book", jupyter_cache=True)
+    git_checkout(copy)
+    (copy / "index.md").touch()
+    first = subprocess.Popen(
+        ["make", "-o", ".venv/.installed", "book"],
+        cwd=copy,
+        env=build_env(copy),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (copy / "_build" / "staging").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)  # until the first is building
+    second = make(copy, "book")
+    first_output, _ = first.communicate(timeout=1500)
+    assert first.returncode == 0, first_output[-3000:]
+    assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
+    assert "waiting: `make book` (process" in second.stderr, second.stderr[-2000:]
+    assert "Running Jupyter-Book" not in second.stdout + second.stderr, "the second built the site again"
+    assert "the site is in _build/html" in second.stdout
+    assert site_problems(copy / "_build" / "html") == []
+    assert same_as_the_site(site, copy / "_build" / "html") == []
