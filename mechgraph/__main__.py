@@ -59,28 +59,40 @@ def main(argv: list[str] | None = None) -> int:
         module = {"notebooks": "colab"}.get(args.command, args.command)
         try:
             import_module(f"mechgraph.{module}").build()
-        except (FileNotFoundError, ValueError) as err:
+        except (OSError, ValueError) as err:  # a missing page or Chromium, a bad setting: one line
             print(f"error: {err}", file=sys.stderr)
             return 1
         return 0
     if args.command == "validate":
         problems = validate(args.data, args.bib)
-        for line in problems:
-            print(f"error: {line}", file=sys.stderr)
         if problems:
-            print(f"{len(problems)} problem(s) in the data; nothing was built.", file=sys.stderr)
+            _print_problems(problems, "nothing was built")
             return 1
-        print("data/ is valid")
+        print(f"{(args.data or Path('data')).as_posix().rstrip('/')}/ is valid")
         return 0
     problems = validate()
     if problems:
-        for line in problems:
-            print(f"error: {line}", file=sys.stderr)
-        print(f"{len(problems)} problem(s) in the data; no figure was written.", file=sys.stderr)
+        _print_problems(problems, "no figure was written")
         return 1
     from mechgraph.slides import write_figures
 
     return write_figures(check=args.check)
+
+
+#: the problems printed before the rest are counted: a screenful
+SCREENFUL = 40
+
+
+def _print_problems(problems: list[str], outcome: str) -> None:
+    """The first screenful of problems, one line each, then how many more there are."""
+    for line in problems[:SCREENFUL]:
+        print(f"error: {line}", file=sys.stderr)
+    if len(problems) > SCREENFUL:
+        print(
+            f"... and {len(problems) - SCREENFUL} more problem(s) of the same kind or others, not shown: fix these first",
+            file=sys.stderr,
+        )
+    print(f"{len(problems)} problem(s) in the data; {outcome}.", file=sys.stderr)
 
 
 def _term_links(files: list[Path], check: bool) -> int:

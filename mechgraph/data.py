@@ -30,6 +30,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 import sys
 import tempfile
@@ -61,6 +62,10 @@ REVIEW_KEY = "zhang2024mesenchymal"
 
 #: characters that would be read as markup (HTML, MyST, DOT records, mathtext) in a label or title
 MARKUP = re.compile(r"[<>{}\[\]`*|\"\\]|\$|&[a-z#0-9]+;|://")
+#: what Markdown reads as emphasis, strike-through, a heading, a list item or a quotation in a name:
+#: an underscore at the edge of a word (``_endothelial_ cell``; inside a word, as in a_b, it is
+#: text), ``~~``, and ``#``, ``- ``, ``+ `` at the start
+MARKDOWN = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|~~|^#|^[-+] ")
 #: columns validated to plain text (shown unescaped as names: glossary terms, headings, plot labels)
 PLAIN_TEXT = {"entities": ("label",), "figures": ("title",), "chapters": ("title",), "vocabulary": ("label",)}
 # What a statement's cancer_pain value requires of its evidence, setting and species.
@@ -155,8 +160,18 @@ class Table:
         return self.lines[number - 2] if 2 <= number < len(self.lines) + 2 else number
 
 
+def _folder_name(folder: Path) -> str:
+    """How messages name a data folder: relative to the current folder when inside it, else by its
+    own name (``data``, or whatever the folder given is called)."""
+    try:
+        shown = folder.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = folder.name
+    return shown if shown not in ("", ".") else folder.absolute().name
+
+
 def _where(path: Path, row: int | None = None, column: str | None = None) -> str:
-    place = f"data/{path.name}" if path.suffix in (".csv", ".json") else path.name
+    place = f"{_folder_name(path.parent)}/{path.name}" if path.suffix in (".csv", ".json") else path.name
     if row is not None:
         place += f", row {row}"
     if column:
@@ -263,8 +278,18 @@ def _read_table(path: Path, expected: list[str], problems: list[str]) -> Table |
     return table
 
 
+def _invisible_character(value: str) -> str | None:
+    """The first invisible formatting character (Unicode category Cf: zero-width space and joiners,
+    soft hyphen, direction overrides...) in a text, described, or None."""
+    for char in value:
+        if unicodedata.category(char) == "Cf":
+            name = unicodedata.name(char, "formatting character").lower()
+            return f"invisible formatting character U+{ord(char):04X} ({name}); delete it"
+    return None
+
+
 def _cell_problem(value: str) -> str | None:
-    control = _control_character(value)
+    control = _control_character(value) or _invisible_character(value)
     if control:
         return control
     if "\n" in value or "\r" in value:
@@ -373,6 +398,76 @@ def import_jsonschema() -> None:
             sys.modules["rfc3987_syntax"] = hidden
 
 
+#: the longest the schema's patterns may take over all the cells (seconds); the book's take milliseconds
+PATTERN_TIME_LIMIT = 10.0
+
+
+def _pattern_problems(package: dict, tables: dict[str, Table]) -> list[str]:
+    """Match every cell against its column's ``pattern`` (as Frictionless does) in a forked child
+    with a time limit, so that a catastrophic pattern (``(a+)+``, nested repeats that backtrack
+    without end) gives one line instead of a check that never ends. The answers are left to
+    Frictionless, which then runs the same matches in the same time. Where there is no fork, the
+    patterns are left to Frictionless as they are."""
+    import select
+    import signal
+    import time
+
+    if not hasattr(os, "fork"):
+        return []
+    columns = [
+        (resource["name"], f["name"], f["constraints"]["pattern"])
+        for resource in package["resources"]
+        for f in resource["schema"]["fields"]
+        if isinstance(f.get("constraints"), dict) and isinstance(f["constraints"].get("pattern"), str)
+    ]
+    if not columns:
+        return []
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: say which cell it starts on, match, and leave without any cleanup
+        try:
+            os.close(read)
+            for name, column, pattern in columns:
+                try:
+                    compiled = re.compile(f"^{pattern}$")
+                except re.error:
+                    continue  # Frictionless reports the pattern itself
+                table = tables[name]
+                for line, row in zip(table.lines, table.rows):
+                    if row.get(column):
+                        os.write(write, f"{name}\t{column}\t{line}\n".encode())
+                        compiled.match(row[column])
+        finally:
+            os._exit(0)
+    os.close(write)
+    last, buffer, deadline = "", b"", time.monotonic() + PATTERN_TIME_LIMIT
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            ready = select.select([read], [], [], max(0.0, left))[0] if left > 0 else []
+            if not ready:  # out of time: the pattern on the last cell announced is the culprit
+                os.kill(pid, signal.SIGKILL)
+                name, column, line = last.split("\t") if last else (columns[0][0], columns[0][1], "?")
+                pattern = next(p for n, c, p in columns if (n, c) == (name, column))
+                table = tables[name]
+                return [
+                    f"{_where(table.path.parent / 'datapackage.json')}: the pattern of {name}.csv column "
+                    f"'{column}' ({_show(pattern)}) did not finish within {PATTERN_TIME_LIMIT:g} s on "
+                    f"{_where(table.path, int(line) if line.isdigit() else None, column)}; a pattern with "
+                    "nested repeats, such as (a+)+, can backtrack without end: rewrite it"
+                ]
+            chunk = os.read(read, 65536)
+            if not chunk:
+                return []
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            if lines:
+                last = lines[-1].decode()
+    finally:
+        os.close(read)
+        os.waitpid(pid, 0)
+
+
 def _frictionless_problems(package: dict, tables: dict[str, Table]) -> list[str]:
     """Run the schema checks on a clean copy (no BOM, no blank lines) and map rows back to file lines."""
     import_jsonschema()
@@ -465,6 +560,12 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
                         f"{_where(path[name], line, column)}: {_show(value)} contains markup characters; "
                         "it is shown as a name, so it must be plain text"
                     )
+                elif found := MARKDOWN.search(value):
+                    problems.append(
+                        f"{_where(path[name], line, column)}: {_show(value)} contains Markdown "
+                        f"({_show(found[0])} at character "
+                        f"{found.start() + 1}); it is shown as a name, so it must be plain text"
+                    )
                 elif " : " in value:
                     problems.append(
                         f"{_where(path[name], line, column)}: {_show(value)} contains ' : ' "
@@ -538,6 +639,45 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
                 f"{_where(path['table1'], line, 'mg_per_kg_per_dose')}: a vesicle product needs mg_per_kg_per_dose and no cells_per_dose"
             )
     return problems
+
+
+#: the files a page of the book can be written in
+PAGE_SUFFIXES = (".md", ".ipynb", ".rst")
+
+
+def _document_checks(chapters: Table) -> list[str]:
+    """Every ``document`` of chapters.csv is a page of the book, when the data folder is a Jupyter
+    Book's (its folder holds _toc.yml): ``chapters/x`` needs chapters/x.md (or .ipynb, .rst)."""
+    book = chapters.path.parent.parent
+    if not (book / "_toc.yml").is_file():
+        return []
+    problems = []
+    for line, row in zip(chapters.lines, chapters.rows):
+        document = row.get("document") or ""
+        if document and not _page_exists(book, document):
+            problems.append(
+                f"{_where(chapters.path, line, 'document')}: no page {_show(document)} in the book "
+                f"(no {document}.md or {document}.ipynb next to {_folder_name(chapters.path.parent)}/)"
+            )
+    return problems
+
+
+def _page_exists(book: Path, document: str) -> bool:
+    return any((book / f"{document}{suffix}").is_file() for suffix in PAGE_SUFFIXES)
+
+
+def _pages_present(data_dir: Path) -> str:
+    """Which pages of chapters.csv exist, as :func:`_document_checks` sees them: part of the key of
+    the check's answer, since the pages are outside the data folder."""
+    book, chapters = data_dir.parent, data_dir / "chapters.csv"
+    if not (book / "_toc.yml").is_file() or chapters.is_symlink():
+        return ""
+    try:
+        with chapters.open(encoding="utf-8-sig", newline="") as f:
+            documents = [row.get("document") or "" for row in csv.DictReader(f)]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ""
+    return ":" + "".join("1" if _page_exists(book, document) else "0" for document in documents)
 
 
 def _scope_problem(path: Path, line: int, row: dict) -> list[str]:
@@ -618,8 +758,24 @@ def _not_found() -> str:
     )
 
 
+def _links(data_dir: Path) -> list[str]:
+    """One line for each symbolic link in the data folder: refused, never followed or read."""
+    try:
+        entries = sorted(data_dir.iterdir())
+    except OSError:
+        return []
+    return [
+        f"{_folder_name(data_dir)}/{entry.name}: a symbolic link; the data folder holds plain files "
+        "only (copy the file in instead)"
+        for entry in entries
+        if entry.is_symlink()
+    ]
+
+
 def _validate(data_dir: Path, bib_path: Path | None, review: str) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = _links(data_dir)
+    if problems:
+        return problems
     package = _read_package(data_dir, problems)
     if package is not None and bib_path is None:
         bib_path = bibliography(data_dir)
@@ -647,12 +803,13 @@ def _validate(data_dir: Path, bib_path: Path | None, review: str) -> list[str]:
     problems += bib_lines
     if problems:  # unreadable files: nothing further can be checked
         return problems
-    problems += _frictionless_problems(package, tables)
+    problems += _pattern_problems(package, tables) or _frictionless_problems(package, tables)
     if problems:
         return problems
     return (
         _vocabulary_checks(package, tables)
         + _cross_checks(tables, refs)
+        + _document_checks(tables["chapters"])
         + _question_checks(tables, refs)
         + _appraisal_checks(tables, refs)
     )
@@ -730,9 +887,12 @@ def validate(
         return [_not_found()]
     bib_path = Path(bib_path) if bib_path is not None else None
     try:
-        return list(_checked(data_dir, bib_path, review, fingerprint(data_dir, bib_path)))
+        stamp = fingerprint(data_dir, bib_path) + _pages_present(data_dir)
+        return list(_checked(data_dir, bib_path, review, stamp))
     except Exception as err:  # a bug in the checker must still give one line, not a traceback
-        return [f"data/: the check itself failed ({type(err).__name__}: {err}); please report this"]
+        return [
+            f"{_folder_name(data_dir)}/: the check itself failed ({type(err).__name__}: {err}); please report this"
+        ]
 
 
 @functools.lru_cache(maxsize=8)
@@ -848,8 +1008,10 @@ def fingerprint(data_dir: Path | str | None = None, bib_path: Path | str | None 
     digest = hashlib.sha256()
     files = data_files(data_dir, bib_path) + sorted(Path(__file__).parent.glob("*.py"))
     for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
+        if path.is_symlink():  # refused by validate(), never read (it may point at anything)
+            digest.update(f"{path.name} -> {os.readlink(path)}".encode("utf-8", "surrogateescape"))
+        elif path.is_file():
+            digest.update(path.name.encode("utf-8", "surrogateescape"))
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

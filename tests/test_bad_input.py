@@ -8,6 +8,7 @@ and of references.bib (``b``), and the exact lines ``validate`` must return ([] 
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -377,6 +378,58 @@ CASES = [
             "1 '{' but 2 '}'"
         ],
     ),
+    # -- names that Markdown, HTML or the eye would read otherwise ---------------------------------
+    (
+        "data: Markdown emphasis in a label",
+        lambda d, b: edit_cell(d / "entities.csv", 3, "label", "_endothelial_ cell"),
+        [
+            "data/entities.csv, row 3, column 'label': '_endothelial_ cell' contains Markdown ('_' at "
+            "character 1); it is shown as a name, so it must be plain text"
+        ],
+    ),
+    (
+        "data: a heading mark in a figure title",
+        lambda d, b: edit_cell(d / "figures.csv", 2, "title", "# Figure one"),
+        [
+            "data/figures.csv, row 2, column 'title': '# Figure one' contains Markdown ('#' at character 1); "
+            "it is shown as a name, so it must be plain text"
+        ],
+    ),
+    (
+        "data: an underscore inside a word is text",
+        lambda d, b: edit_cell(d / "entities.csv", 3, "label", "TSG_6"),
+        [],
+    ),
+    (
+        "data: a zero-width space in a label",
+        lambda d, b: edit_cell(d / "entities.csv", 3, "label", "TSG\u200b-6"),
+        [
+            "data/entities.csv, row 3, column 'label': invisible formatting character U+200B "
+            "(zero width space); delete it"
+        ],
+    ),
+    (
+        "data: a right-to-left override in a definition",
+        lambda d, b: edit_cell(d / "entities.csv", 3, "definition", "An anti-\u202einflammatory protein."),
+        [
+            "data/entities.csv, row 3, column 'definition': invisible formatting character U+202E "
+            "(right-to-left override); delete it"
+        ],
+    ),
+    (
+        "data: a symbolic link",
+        lambda d, b: ((d / "errata.csv").unlink(), (d / "errata.csv").symlink_to(b)),
+        [
+            "data/errata.csv: a symbolic link; the data folder holds plain files only (copy the file in instead)"
+        ],
+    ),
+    (
+        "data: a symbolic link to a device",
+        lambda d, b: (d / "notes.csv").symlink_to("/dev/zero"),
+        [
+            "data/notes.csv: a symbolic link; the data folder holds plain files only (copy the file in instead)"
+        ],
+    ),
     (
         "bib: missing comma",
         lambda d, b: _replace(b, "  journal = {Brain Behav. Immun.},", "  journal = {Brain Behav. Immun.}"),
@@ -497,4 +550,66 @@ def test_the_cli_prints_every_problem_and_a_count(data_dir):
     assert result.stderr.splitlines() == [
         "error: data/datapackage.json, line 1: not valid JSON (Expecting property name enclosed in double quotes, column 2)",
         "1 problem(s) in the data; nothing was built.",
+    ]
+
+
+# -- what the case table cannot hold -----------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_a_catastrophic_pattern_stops_within_the_time_limit(data_dir, bib, monkeypatch):
+    """A pattern that backtracks without end on a cell: one line naming the pattern and the cell,
+    after the time limit (without it, validate never returns)."""
+    import mechgraph.data
+
+    monkeypatch.setattr(mechgraph.data, "PATTERN_TIME_LIMIT", 2.0)
+    _field(data_dir, "entities", "label", constraints={"pattern": "(a+)+"})
+    edit_cell(data_dir / "entities.csv", 3, "label", "a" * 40 + "!")
+    assert validate(data_dir, bib) == [
+        "data/datapackage.json: the pattern of entities.csv column 'label' ('(a+)+') did not finish "
+        "within 2 s on data/entities.csv, row 3, column 'label'; a pattern with nested repeats, such as "
+        "(a+)+, can backtrack without end: rewrite it"
+    ]
+
+
+def test_messages_name_the_folder_the_package_was_given(data_dir, bib):
+    folder = data_dir.rename(data_dir.with_name("spring-term"))
+    edit_cell(folder / "entities.csv", 3, "label", "_endothelial_ cell")
+    (folder / "datapackage.json").write_text("{", encoding="utf-8")
+    (problem,) = validate(folder, bib)
+    assert problem.startswith("spring-term/datapackage.json, line 1: not valid JSON"), problem
+
+
+def test_every_document_of_chapters_csv_is_a_page_of_the_book(data_dir, bib):
+    """In a Jupyter Book (a _toc.yml beside the data folder) each chapter's page must exist."""
+    book = data_dir.parent
+    (book / "_toc.yml").write_text("format: jb-book\nroot: index\n", encoding="utf-8")
+    rows = list(csv.DictReader((data_dir / "chapters.csv").open(encoding="utf-8")))
+    for row in rows:
+        page = book / f"{row['document']}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("# A page\n", encoding="utf-8")
+    assert validate(data_dir, bib) == []
+    edit_cell(data_dir / "chapters.csv", 4, "document", "chapters/09-dropped")
+    assert validate(data_dir, bib) == [
+        "data/chapters.csv, row 4, column 'document': no page 'chapters/09-dropped' in the book "
+        "(no chapters/09-dropped.md or chapters/09-dropped.ipynb next to data/)"
+    ]
+
+
+def test_the_cli_stops_after_a_screenful_and_says_how_many_more(data_dir):
+    _many_bad_rows(data_dir, 300)
+    problems = validate(data_dir)
+    result = subprocess.run(
+        [sys.executable, "-m", "mechgraph", "validate", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and len(problems) > 40
+    assert lines[:40] == [f"error: {line}" for line in problems[:40]]
+    assert lines[40:] == [
+        f"... and {len(problems) - 40} more problem(s) of the same kind or others, not shown: fix these first",
+        f"{len(problems)} problem(s) in the data; nothing was built.",
     ]

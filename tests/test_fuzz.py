@@ -1,6 +1,9 @@
 """Fuzz the checker: random mutations of the valid fixture files (bytes, cells, lines, headers,
 the package file, the bibliography) never make it raise; it either accepts the data (which then
-loads and renders its generated pages) or returns lines that each name a file."""
+loads and renders its generated pages) or returns lines that each name a file. And what it
+accepts builds: a label it lets through builds the tiny test book (tests/roots/test-book, with a
+glossary page) without a warning, and shows in the glossary as written, under the anchor the
+diagrams link to."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import re
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mechgraph.data import REVIEW_KEY, load, validate
@@ -170,3 +174,80 @@ def test_the_checker_never_raises_and_names_the_file(tmp_path, mutations):
         data = load(data_dir, bib)
         glossary_myst(data)
         errata_myst(data)
+
+
+#: labels that look harmless to a CSV file and are not to Markdown, HTML or Sphinx
+TRICKY_LABELS = [
+    "_mast_ cell",
+    "mast *cell*",
+    "`mast` cell",
+    "<b>mast</b>",
+    "# mast",
+    "~~mast~~",
+    "mast\u200bcell",
+]
+LABEL = st.sampled_from(TRICKY_LABELS) | st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=16
+)
+
+
+def _tiny_book(dest: Path, label: str) -> Path:
+    """The tiny test book with the book's data, one entity's label replaced, and a glossary page."""
+    from sitetools import edit_cell
+
+    book = Path(shutil.copytree(REPO / "tests" / "roots" / "test-book", dest))
+    shutil.copytree(REPO / "data", book / "data")
+    shutil.copy(REPO / "references.bib", book / "references.bib")
+    (book / "chapters" / "glossary.md").write_text(
+        "# Glossary\n\n```{data-glossary}\n```\n", encoding="utf-8"
+    )
+    index = book / "index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace(
+            "chapters/questions", "chapters/questions\nchapters/glossary"
+        ),
+        encoding="utf-8",
+    )
+    edit_cell(book / "data" / "entities.csv", 3, "label", label)
+    return book
+
+
+# a few examples only: each accepted one is a Sphinx build of the tiny book (seconds each)
+@pytest.mark.slow
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@example("_mast_ cell")
+@example("mast *cell*")
+@example("mast\u200bcell")
+@given(label=LABEL)
+def test_a_label_the_check_accepts_builds_and_reads_as_written(tmp_path, label):
+    import tempfile
+    from io import StringIO
+
+    from bs4 import BeautifulSoup
+    from sphinx.testing.util import SphinxTestApp
+
+    from mechgraph.glossary import term_anchor
+
+    with tempfile.TemporaryDirectory(dir=tmp_path) as where:
+        book = _tiny_book(Path(where) / "book", label)
+        if validate(book / "data"):
+            return  # refused, with lines naming file, row and column (the tests above)
+        app = SphinxTestApp("html", srcdir=book, status=StringIO(), warning=StringIO())
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        assert app.warning.getvalue() == "", f"{label!r}: {app.warning.getvalue()[:500]}"
+        page = BeautifulSoup(
+            (book / "_build" / "html" / "chapters" / "glossary.html").read_text("utf-8"), "html.parser"
+        )
+        term = page.find(id=term_anchor(label))
+        assert term is not None, f"{label!r}: no glossary entry with the id the diagrams link to"
+        for link in term.select("a.headerlink"):
+            link.decompose()
+        assert term.get_text() == label, f"{label!r} shows as {term.get_text()!r}"
