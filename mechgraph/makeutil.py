@@ -107,14 +107,25 @@ def hold_for(path: str, pid: int, command: str) -> None:
         os.dup2(null, std)
     os.closerange(3, fd)
     os.closerange(fd + 1, 1 << 16)
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:  # alive, another user's (cannot happen for our own make)
-            pass
+    while _alive(pid):
         time.sleep(0.2)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` is still running: not gone, and not a zombie (a make that has ended
+    but whose parent has not collected its exit status yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except (OSError, IndexError):  # no /proc (macOS, BSD): a zombie counts as running
+        return True
 
 
 # --- files and folders written beside their place ------------------------------------------

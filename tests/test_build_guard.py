@@ -187,3 +187,32 @@ def test_an_interrupted_pdf_leaves_the_last_whole_one_in_place(tmp_path, monkeyp
         pdf.build(site, out)
     assert (out / "book.pdf").read_bytes() == before and (site / "book.pdf").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["book.html", "book.pdf"], "a half-written file was left"
+
+
+def test_the_lock_is_released_when_the_make_holding_it_has_ended(tmp_path):
+    """The process holding the lock for a make lets go once that make has ended, even while its
+    exit status is not yet collected (a zombie: a test's `Popen` not yet waited for)."""
+    import fcntl
+    import sys
+
+    lock = tmp_path / "_build" / ".lock"
+    ended = subprocess.Popen(["sleep", "0.3"])
+    subprocess.run(
+        [sys.executable, str(Path(makeutil.__file__)), "hold", str(lock), str(ended.pid), "make book"],
+        check=True,
+        timeout=30,
+    )
+    time.sleep(1)  # `sleep` has ended; nobody has waited for it
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "the lock is still held for a make that has ended"
+                time.sleep(0.1)
+    finally:
+        os.close(fd)
+        ended.wait()

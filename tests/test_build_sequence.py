@@ -140,20 +140,20 @@ def test_two_builds_at_once_publish_one_executed_site_and_both_tell_the_truth(si
     copy = copy_repo(tmp_path / "book", jupyter_cache=True)
     git_checkout(copy)
     (copy / "index.md").touch()
-    first = subprocess.Popen(
-        ["make", "-o", ".venv/.installed", "book"],
-        cwd=copy,
-        env=build_env(copy),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "first.log"
+    with log.open("w", encoding="utf-8") as out:  # a file: a pipe nobody reads would fill and stop it
+        first = subprocess.Popen(
+            ["make", "-o", ".venv/.installed", "book"],
+            cwd=copy,
+            env=build_env(copy),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while not (copy / "_build" / "staging").exists() and time.monotonic() < deadline:
         time.sleep(0.2)  # until the first is building
     second = make(copy, "book")
-    first_output, _ = first.communicate(timeout=1500)
-    assert first.returncode == 0, first_output[-3000:]
+    assert first.wait(timeout=1500) == 0, log.read_text(encoding="utf-8")[-3000:]
     assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
     assert "waiting: `make book` (process" in second.stderr, second.stderr[-2000:]
     assert "Running Jupyter-Book" not in second.stdout + second.stderr, "the second built the site again"
