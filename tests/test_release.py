@@ -85,3 +85,56 @@ def test_site_shows_the_version(site):
         (site / "chapters" / "about.html").read_text(encoding="utf-8"), "html.parser"
     ).get_text()
     assert "How to cite this book" in about and "@book{" in about and f"Version {version}" in about
+
+
+def test_a_modified_checkout_releases_as_dirty(tmp_path):
+    import functools
+    import subprocess
+
+    from mechgraph.release import release_version
+
+    run = functools.partial(subprocess.run, cwd=tmp_path, check=True, capture_output=True)
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "9.8.7"\n', encoding="utf-8")
+    run(["git", "init", "-q"])
+    run(["git", "add", "-A"])
+    run([*git, "commit", "-q", "-m", "one"])
+    assert release_version(tmp_path) == "9.8.7"
+    (tmp_path / "notes.env").write_text("secret=1\n", encoding="utf-8")  # new and not ignored
+    assert release_version(tmp_path) == "9.8.7+dirty"
+    run(["git", "add", "-A"])
+    run([*git, "commit", "-q", "-m", "two"])
+    run([*git, "tag", "v9.9.0"])
+    assert release_version(tmp_path) == "9.9.0"
+    (tmp_path / "pyproject.toml").write_text("changed\n", encoding="utf-8")
+    run([*git, "commit", "-q", "-am", "three"])
+    (tmp_path / "pyproject.toml").write_text("changed again\n", encoding="utf-8")
+    assert re.fullmatch(r"9\.9\.0\+1\.g[0-9a-f]+\.dirty", release_version(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        (
+            "1767225600000",
+            "after the year 2100; it looks like milliseconds: give seconds, SOURCE_DATE_EPOCH=1767225600",
+        ),
+        ("1767225600.5", "is not a whole number of seconds since 1970-01-01 UTC"),
+        ("-1", "is not a whole number of seconds"),
+        ("yesterday", "is not a whole number of seconds"),
+        ("99999999999999999999", "is after the year 2100"),
+    ],
+)
+def test_source_date_epoch_must_be_seconds(monkeypatch, value, problem):
+    from mechgraph.release import book_timestamp
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        book_timestamp(REPO)
+
+
+def test_source_date_epoch_in_seconds_is_the_release_time(monkeypatch):
+    from mechgraph.release import book_date, book_timestamp
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", " 1767225600 ")
+    assert book_timestamp(REPO) == 1767225600 and book_date(REPO) == "2026-01-01"
