@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
+import subprocess
 import textwrap
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -214,7 +216,34 @@ class Diagram:
     def png(self, dpi: int = 150) -> bytes:
         """The diagram as a PNG image, for slides (on white)."""
         source = self.dot_source.replace("bgcolor=transparent", "bgcolor=white")
-        return graphviz.pipe("dot", "png", source.replace("{", f"{{dpi={dpi};", 1).encode())
+        return run_dot(source.replace("{", f"{{dpi={dpi};", 1), "png")
+
+
+#: how long one Graphviz layout may take (seconds; MECHGRAPH_DOT_TIMEOUT= to change): the book's
+#: take well under one
+DOT_TIMEOUT = float(os.environ.get("MECHGRAPH_DOT_TIMEOUT") or 60)
+
+
+class DotError(RuntimeError):
+    """Graphviz's ``dot`` failed or did not finish in time; the message is one line."""
+
+
+def run_dot(source: str, fmt: str) -> bytes:
+    """``dot -T<fmt>`` on a DOT source, with a time limit: the output, or :class:`DotError`."""
+    try:
+        done = subprocess.run(
+            ["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=DOT_TIMEOUT
+        )
+    except FileNotFoundError:
+        raise graphviz.ExecutableNotFound(["dot"]) from None
+    except subprocess.TimeoutExpired:
+        raise DotError(
+            f"Graphviz's dot did not finish within {DOT_TIMEOUT:g} s (MECHGRAPH_DOT_TIMEOUT=); it was stopped"
+        ) from None
+    if done.returncode:
+        said = next(iter(done.stderr.decode("utf-8", "replace").strip().splitlines()), "no message")
+        raise DotError(f"Graphviz's dot failed (exit code {done.returncode}): {said}")
+    return done.stdout
 
 
 def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple[pd.DataFrame, str, str, str]:
@@ -373,7 +402,7 @@ def _shape_sample(kind: str) -> str:
     """A small inline SVG of the node shape of one kind of entity, drawn by Graphviz."""
     g = graphviz.Digraph("k", graph_attr={"bgcolor": "transparent", "pad": "0", "margin": "0"})
     g.node("n", "", **{**_node_attrs(kind), "width": "0.45", "height": "0.26", "fixedsize": "true"})
-    svg = g.pipe(format="svg", encoding="utf-8")
+    svg = run_dot(g.source, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
     svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
@@ -449,7 +478,7 @@ def _best_layout(g: graphviz.Digraph) -> str:
     candidates = []
     for rankdir in ("LR", "TB"):
         g.graph_attr["rankdir"] = rankdir
-        svg = g.pipe(format="svg", encoding="utf-8")
+        svg = run_dot(g.source, "svg").decode("utf-8")
         overflow = max(0.0, _width_px(svg) * shrink - COLUMN_PX)
         shown = min(1.0, COLUMN_PX / _width_px(svg))  # scale at which it is shown in the column
         candidates.append((overflow, _height_px(svg) * shown, rankdir, svg))

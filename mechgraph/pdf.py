@@ -295,13 +295,18 @@ class ChromiumError(OSError):
 
 
 def launch_error(message: str) -> str:
-    """The line of a Playwright launch error that says why: the browser's own last words when it
-    printed any (Playwright's call log quotes them), else the first line."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    said = [line.split("]", 1)[-1].strip() for line in lines if "[pid=" in line and "<launched>" not in line]
-    said = [line for line in said if line and not line.startswith("<")]
-    first = re.sub(r"^BrowserType\.launch:\s*", "", lines[0]) if lines else "no message"
-    return (said[-1] if said else first)[:300]
+    """The words of a Playwright launch error that say why: the browser's own last line on stderr
+    (Playwright's browser log quotes it as ``[pid=N][err] ...``), else how it exited, else the
+    error's first line."""
+    said = [line.split("[err]", 1)[1].strip() for line in message.splitlines() if "][err]" in line]
+    said = [line for line in said if line]
+    if said:
+        return said[-1][:300]
+    exited = re.search(r"process did exit: exitCode=(\w+), signal=(\w+)", message)
+    if exited:
+        return f"it exited at once (exit code {exited[1]}, signal {exited[2]})"
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "no message")
+    return re.sub(r"^BrowserType\.launch:\s*", "", first)[:300]
 
 
 def print_pdf(document: Path, out: Path, browser=None) -> None:
