@@ -37,6 +37,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 from docutils.nodes import make_id
@@ -801,6 +802,14 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
                 "correct",
                 "a multiple-choice question needs at least three options and at least one wrong one",
             )
+    if not problems:  # what the whole file teaches a reader who guesses from its form
+        from mechgraph.questions import bias_problems
+
+        table = tables["questions"]
+        rows = [
+            SimpleNamespace(**{**row, "correct": tuple(table.items(row, "correct"))}) for row in table.rows
+        ]
+        problems += bias_problems(_where(path), rows)
     return problems
 
 
