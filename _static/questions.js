@@ -88,6 +88,7 @@
       row.append(input, label);
       group.appendChild(row);
     });
+    const content = list.closest("section") || exercise;  // the hint and button go after its last line
     list.replaceWith(group);
     const button = document.createElement("button");
     button.type = "button";
@@ -99,7 +100,7 @@
     const hint = document.createElement("p");
     hint.className = "mg-q-hint";
     hint.textContent = "Choose a prediction first; then the result below can be shown.";
-    group.after(hint, button);
+    content.append(hint, button);
     output.id = id;
     output.hidden = true;
     cell.classList.add("mg-predict-result");
