@@ -43,6 +43,7 @@ import pandas as pd
 from docutils.nodes import make_id
 
 from mechgraph.bib import Reference, bib_problems, read_bib
+from mechgraph.questions import OPTION_LETTERS, bias_problems
 
 #: the copy of the book's data written into the wheel at build time (setup.py); not in a checkout
 BUNDLED_DATA = Path(__file__).resolve().parent / "bundled" / "data"
@@ -746,8 +747,6 @@ def _checked(data_dir: Path, bib_path: Path | None, review: str, stamp: str) -> 
 
 # --- self-test questions (data/questions.csv) -------------------------------------------------
 
-OPTION_LETTERS = "abcde"
-
 
 def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[str]:
     """What the schema cannot say about a question: its sources exist, its options run A, B, C...
@@ -803,8 +802,6 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
                 "a multiple-choice question needs at least three options and at least one wrong one",
             )
     if not problems:  # what the whole file teaches a reader who guesses from its form
-        from mechgraph.questions import bias_problems
-
         table = tables["questions"]
         rows = [
             SimpleNamespace(**{**row, "correct": tuple(table.items(row, "correct"))}) for row in table.rows

@@ -26,10 +26,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mechgraph.data import OPTION_LETTERS, BookData
 from mechgraph.text import myst_text
 
 EXPORT_NAMES = ("questions-moodle.xml", "questions.gift")
+#: the letters of the option columns (option_a ... option_e); mechgraph.data checks them
+OPTION_LETTERS = "abcde"
 
 #: the most a position may hold of the right answers (questions with three or more options), the
 #: band the share of "False" must stay in, and the most questions whose right option is the longest
@@ -90,7 +91,7 @@ def arrangement(questions) -> dict[str, tuple[str, ...]]:
     return _arrangement(tuple(_key(q) for q in questions))
 
 
-def order(data: BookData, question) -> tuple[str, ...]:
+def order(data, question) -> tuple[str, ...]:
     """The file's letters of ``question``'s options in the order shown (see :func:`arrangement`);
     a question that is not one of ``data``'s is arranged on its own."""
     key = _key(question)
@@ -98,7 +99,7 @@ def order(data: BookData, question) -> tuple[str, ...]:
     return shown if shown is not None and sorted(shown) == list(key[2]) else _arrange(key, Counter())
 
 
-def options(data: BookData, question) -> list[tuple[str, str, str]]:
+def options(data, question) -> list[tuple[str, str, str]]:
     """(letter shown, option text, feedback) for each option, in the order shown."""
     return [
         (
@@ -110,7 +111,7 @@ def options(data: BookData, question) -> list[tuple[str, str, str]]:
     ]
 
 
-def answer(data: BookData, question) -> list[str]:
+def answer(data, question) -> list[str]:
     """The letters shown of the right options (for an ordering question, in the right order)."""
     shown = dict(zip(order(data, question), OPTION_LETTERS, strict=False))
     return [shown[letter] for letter in question.correct]
@@ -188,7 +189,7 @@ def bias_problems(where: str, questions) -> list[str]:
     return problems
 
 
-def chapter_questions(data: BookData, chapter: str) -> pd.DataFrame:
+def chapter_questions(data, chapter: str) -> pd.DataFrame:
     """The questions of one chapter (or of the pre-test), in the order of the file."""
     if chapter not in data.chapters.index:
         raise ValueError(
@@ -197,7 +198,7 @@ def chapter_questions(data: BookData, chapter: str) -> pd.DataFrame:
     return data.questions[data.questions["chapter"] == chapter]
 
 
-def _by_chapter(data: BookData):
+def _by_chapter(data):
     """(chapter title, its questions) in reading order, chapters without questions left out."""
     for chapter in data.chapters.itertuples():
         rows = data.questions[data.questions["chapter"] == chapter.id]
@@ -212,7 +213,7 @@ def _attr(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def question_html(data: BookData, question, number: int) -> str:
+def question_html(data, question, number: int) -> str:
     """One question as a fieldset: legend, inputs with their labels, a Check button and an
     aria-live feedback region. Multiple answers give checkboxes, one answer radio buttons,
     ordering a position menu per item."""
@@ -283,7 +284,7 @@ def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> 
     return element
 
 
-def moodle_xml(data: BookData) -> str:
+def moodle_xml(data) -> str:
     """Every question in Moodle's XML import format, one category per chapter. Multiple choice,
     true/false and predict questions become ``multichoice`` questions (each answer with its
     feedback); ordering questions become ``matching`` questions (item -> position)."""
@@ -351,7 +352,7 @@ def gift_text(text: str) -> str:
     return gift_escape(text)
 
 
-def gift(data: BookData) -> str:
+def gift(data) -> str:
     """Every question in Moodle's GIFT format, with a $CATEGORY line per chapter."""
     out = ["// Self-test questions of 'MSCs and cancer pain: a critical reading companion' (CC BY 4.0).", ""]
     for title, rows in _by_chapter(data):
@@ -380,7 +381,7 @@ def gift(data: BookData) -> str:
     return "\n".join(out)
 
 
-def write_exports(data: BookData, folder: Path) -> list[Path]:
+def write_exports(data, folder: Path) -> list[Path]:
     """Write the Moodle XML and GIFT files into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / name for name in EXPORT_NAMES]
