@@ -38,11 +38,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 from docutils.nodes import make_id
 
 from mechgraph.bib import Reference, bib_problems, read_bib
+from mechgraph.questions import OPTION_LETTERS, bias_problems
 
 #: the copy of the book's data written into the wheel at build time (setup.py); not in a checkout
 BUNDLED_DATA = Path(__file__).resolve().parent / "bundled" / "data"
@@ -905,8 +907,6 @@ def _checked(data_dir: Path, bib_path: Path | None, review: str, stamp: str) -> 
 
 # --- self-test questions (data/questions.csv) -------------------------------------------------
 
-OPTION_LETTERS = "abcde"
-
 
 def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[str]:
     """What the schema cannot say about a question: its sources exist, its options run A, B, C...
@@ -961,6 +961,12 @@ def _question_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> li
                 "correct",
                 "a multiple-choice question needs at least three options and at least one wrong one",
             )
+    if not problems:  # what the whole file teaches a reader who guesses from its form
+        table = tables["questions"]
+        rows = [
+            SimpleNamespace(**{**row, "correct": tuple(table.items(row, "correct"))}) for row in table.rows
+        ]
+        problems += bias_problems(_where(path), rows)
     return problems
 
 

@@ -3,7 +3,8 @@
 Reads the built pages (_build/html, so ``make book`` first) in the order of _toc.yml and
 assembles one HTML document: a title page (version and date), a table of contents, then each
 chapter's article with its ids prefixed by the chapter (so cross-references, glossary links
-and citations point inside the document), code cells, buttons and toggles removed, the
+and citations point inside the document), code cells (but a prediction exercise's, printed
+with its result), buttons and toggles removed, the
 diagrams' text descriptions opened and the exercises' solutions moved to the end of their
 chapter. Chromium (driven by Playwright, no request leaves the machine) prints it with page
 numbers, a tagged structure and an outline of every chapter and section.
@@ -39,7 +40,7 @@ INTERFACE = (
     "form",
     "iframe",
     ".headerlink",
-    ".cell_input",
+    ".cell:not(.mg-predict + .cell) .cell_input",  # a prediction exercise's code is printed
     ".mechgraph-skip",
     ".mechgraph-hint",
     ".mechgraph-zoom",

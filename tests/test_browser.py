@@ -130,11 +130,13 @@ def icons_drawn_with_webfont(page, log: PageLog, path: str) -> None:
 
 
 def diagrams_visible_and_linked(page, path: str) -> None:
-    """Every mechanism diagram is shown (those in a collapsed cell once opened, as a reader does)
+    """Every mechanism diagram is shown (those in a collapsed cell or behind a prediction once opened, as a reader does)
     with a size on screen, and each of its links resolves, on disk and through the server."""
     page.eval_on_selector_all(
         "details:has(div.mechgraph), details.mechgraph-whole", "els => els.forEach(d => d.open = true)"
     )
+    # a prediction exercise's diagram is shown once the reader has predicted (questions.js)
+    page.eval_on_selector_all(".cell_output[hidden]", "els => els.forEach(e => e.hidden = false)")
     svgs = page.locator(".mechgraph-scroll > svg")
     problems = []
     for i in range(svgs.count()):

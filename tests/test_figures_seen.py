@@ -56,6 +56,8 @@ def open_chapter(browser, base_url, path, width, dark=False):
     context = offline_context(browser, "dark" if dark else None, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(base_url + path, wait_until="load")
+    # a prediction exercise's result (a diagram, in some chapters) shown, as a reader shows it
+    page.eval_on_selector_all(".cell_output[hidden]", "els => els.forEach(e => e.hidden = false)")
     settle(page)
     return context, page
 

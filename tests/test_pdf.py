@@ -161,6 +161,24 @@ def test_no_interface_text(text, interface):
     assert interface not in text
 
 
+def test_prediction_exercises_are_followed_by_their_code(site, text):
+    """On paper a "Predict, then run" exercise is followed by the code it asks about (and its
+    result), since no cell can be run there."""
+    from bs4 import BeautifulSoup
+
+    cells = [
+        cell
+        for page in sorted((site / "chapters").glob("*.html"))
+        for cell in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+            ".mg-predict + div.cell"
+        )
+    ]
+    assert len(cells) >= 10, "no prediction exercises found"
+    for cell in cells:
+        code = cell.select_one(".cell_input").get_text().strip().splitlines()[0][:40]
+        assert " ".join(code.split()) in text, f"not printed: {code}"
+
+
 def test_solutions_at_the_end_of_each_chapter(reader, text):
     top = _outline(reader)
     for title, _, children in top:

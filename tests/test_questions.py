@@ -4,6 +4,7 @@ real parsers) and the behaviour in a browser (feedback per option, keyboard, pri
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -14,9 +15,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from mechgraph import load
+from mechgraph import questions as quiz
 from mechgraph.data import validate
-from mechgraph.questions import gift, moodle_xml, options, question_html
-from sitetools import append_row, edit_cell
+from mechgraph.questions import answer, gift, moodle_xml, options, question_html
+from sitetools import REPO, append_row, edit_cell, offline_context, settle
 
 CHAPTERS = list(load().chapters.index)  # reading order
 CHAPTER_PAGES = {
@@ -136,6 +138,125 @@ def test_appraisal_study_must_be_in_table1(data_dir):
     )
 
 
+def _as_shown(data):
+    """Every question as the site shows it (the HTML mechgraph.questions writes): its kind, the
+    options' texts in order, and the positions of the right ones."""
+    for number, q in enumerate(data.questions.itertuples(), 1):
+        fieldset = BeautifulSoup(question_html(data, q, number), "html.parser").fieldset
+        texts = [
+            li.label.get_text(" ", strip=True).split(". ", 1)[1]
+            for li in fieldset.select("ul.mg-q-options li")
+        ]
+        letters = [i["value"] for i in fieldset.select("input")] or [
+            s["data-letter"] for s in fieldset.select("select")
+        ]
+        right = [letters.index(c) for c in fieldset["data-correct"].split(";")]
+        yield fieldset["data-kind"], texts, right
+
+
+def test_the_questions_give_no_cue_to_the_answer():
+    """What a test-wise reader could exploit, measured on what the site shows: no position holds
+    more than 35% of the right answers (questions with three or more options), 35-65% of the
+    true/false answers are False, and the right option is the longest (or the shortest) in at most
+    35% of the choice questions."""
+    positions, false, true_false, longest, shortest, choice = Counter(), 0, 0, 0, 0, 0
+    for kind, texts, right in _as_shown(load()):
+        if kind == "true_false":
+            true_false += 1
+            false += texts[right[0]] == "False"
+        elif kind != "ordering":
+            choice += 1
+            positions.update(right)
+            lengths = [len(t) for t in texts]
+            wrong = [n for i, n in enumerate(lengths) if i not in right]
+            longest += max(lengths[i] for i in right) > max(wrong)
+            shortest += min(lengths[i] for i in right) < min(wrong)
+    total = sum(positions.values())
+    shares = {"ABCDE"[i]: round(n / total, 2) for i, n in sorted(positions.items())}
+    assert max(shares.values()) <= 0.35, f"right answers by position: {shares}"
+    assert 0.35 <= false / true_false <= 0.65, f"{false} of {true_false} true/false answers are False"
+    assert longest / choice <= 0.35, f"the right option is the longest in {longest} of {choice}"
+    assert shortest / choice <= 0.35, f"the right option is the shortest in {shortest} of {choice}"
+
+
+def test_the_order_shown_is_the_same_in_every_output_and_every_build():
+    data = load()
+    for q in data.questions.itertuples():
+        shown = [t for _, t, _ in options(data, q)]
+        assert sorted(shown) == sorted(
+            str(getattr(q, f"option_{c}")) for c in "abcde" if getattr(q, f"option_{c}")
+        )
+        if q.kind == "true_false":
+            assert shown == ["True", "False"]
+        if q.kind == "ordering":
+            assert answer(data, q) != sorted(answer(data, q)), "an ordering question shown in order"
+    xml, text = moodle_xml(data), gift(data)
+    quiz._arrangement.cache_clear()
+    assert (moodle_xml(load()), gift(load())) == (xml, text)
+
+
+def _biased_rows(data_dir, n=12):
+    """n four-option questions whose right option (A) is the longest, and n//2 true/false
+    questions whose answer is False, appended to the fixture data."""
+    common = {"chapter": "pain-mechanisms", "objective": "tell the test apart", "citations": "yang2020anti"}
+    for i in range(n):
+        append_row(
+            data_dir / "questions.csv",
+            {
+                **common,
+                "id": f"bias-q{i:02}",
+                "kind": "multiple_choice",
+                "stem": f"Which is right in question {i}?",
+                "option_a": "The long and detailed right answer",
+                "option_b": "Short",
+                "option_c": "Brief",
+                "option_d": "Terse",
+                "feedback_a": "Right: the explanation.",
+                "feedback_b": "No: the explanation.",
+                "feedback_c": "No: the explanation.",
+                "feedback_d": "No: the explanation.",
+                "correct": "a",
+            },
+        )
+    for i in range(n // 2):
+        append_row(
+            data_dir / "questions.csv",
+            {
+                **common,
+                "id": f"bias-q{50 + i}",
+                "kind": "true_false",
+                "stem": f"Statement number {i} is false.",
+                "option_a": "True",
+                "option_b": "False",
+                "feedback_a": "No: the explanation.",
+                "feedback_b": "Right: the explanation.",
+                "correct": "b",
+            },
+        )
+
+
+def test_validate_reports_length_and_true_false_bias_with_the_figures(data_dir):
+    _biased_rows(data_dir)
+    problems = validate(data_dir)
+    assert len(problems) == 2, problems
+    true_false, length = problems
+    assert true_false.startswith("data/questions.csv: true/false bias: 7 of 7 (100%) true/false answers")
+    assert length.startswith(
+        "data/questions.csv: length bias: the right option is the longest in 12 of 13 (92%)"
+    )
+
+
+def test_validate_reports_a_position_bias_with_the_figures(data_dir, monkeypatch):
+    """The order shown spreads the right answers (mechgraph.questions.arrangement); were it to put
+    them in one place, the check would say so."""
+    monkeypatch.setattr(quiz, "arrangement", lambda qs: {q.id: quiz._filled(q) for q in qs})
+    _biased_rows(data_dir)
+    problems = validate(data_dir)
+    assert problems[0].startswith(
+        "data/questions.csv: position bias: position A holds 13 of 13 (100%) of the right answers"
+    ), problems
+
+
 # --- the HTML -----------------------------------------------------------------------------
 
 HOSTILE = SimpleNamespace(
@@ -163,8 +284,8 @@ def test_question_html_escapes_untrusted_text():
     soup = BeautifulSoup(out, "html.parser")
     assert not soup.find("script") and not soup.find("img") and not soup.find("b")
     assert "&lt;script&gt;" in out and "B &amp; B" in out
-    first = soup.find("input", value="a")
-    assert first["data-feedback"] == '" onmouseover="alert(2)' and not first.has_attr("onmouseover")
+    hostile = soup.find("input", attrs={"data-feedback": '" onmouseover="alert(2)'})
+    assert hostile is not None and not any(i.has_attr("onmouseover") for i in soup.find_all("input"))
 
 
 def test_question_html_is_an_accessible_fieldset():
@@ -191,10 +312,12 @@ def test_moodle_xml_parses_and_holds_every_question():
     for q in questions:
         row = data.questions.loc[q.findtext("name/text")]
         if q.get("type") == "matching":
-            assert len(q.findall("subquestion")) == len(options(row)) >= 3
+            assert len(q.findall("subquestion")) == len(options(data, row)) >= 3
             continue
         answers = q.findall("answer")
-        assert len(answers) == len(options(row))
+        assert [a.findtext("text") for a in answers] == [
+            html.escape(t, quote=False) for _, t, _ in options(data, row)
+        ]
         assert all(a.findtext("feedback/text") for a in answers), "an answer has no feedback"
         right = sum(float(a.get("fraction")) for a in answers if float(a.get("fraction")) > 0)
         assert abs(right - 100) < 0.01
@@ -210,17 +333,69 @@ def test_moodle_xml_escapes_markup(monkeypatch):
     assert text == "Is &lt;/text&gt;&lt;/questiontext&gt;&lt;x&gt; &amp; 1 &lt; 2?"
 
 
-def test_gift_parses_strictly_and_holds_every_question():
-    data = load()
-    parsed = parse_gift(gift(data))
-    assert sorted(q.title for q in parsed) == sorted(data.questions["id"])
+def expected_gift(data, row) -> dict:
+    """What Moodle should show for one question, from the data and the order every output uses."""
+    items = options(data, row)
+    if row.kind == "ordering":
+        text = {letter: t for letter, t, _ in items}
+        return {
+            "text": f"{row.stem} Match each item to its place in the sequence (1 is first).",
+            "pairs": [(text[letter], str(place)) for place, letter in enumerate(answer(data, row), 1)],
+            "general": " ".join(f"{t}: {fb}" for _, t, fb in items),
+        }
+    right = set(answer(data, row))
+    return {
+        "text": row.stem,
+        "answers": [(t, letter in right, fb) for letter, t, fb in items],
+    }
+
+
+def parsed_gift(q) -> dict:
+    """What Moodle shows for one parsed question (its texts read as HTML, see shown())."""
+    if q.answers[0].match is not None:
+        return {
+            "text": shown(q.text, q.format),
+            "pairs": [(shown(a.text, a.format), a.match) for a in q.answers],
+            "general": shown(q.general_feedback, q.general_format),
+        }
+    return {
+        "text": shown(q.text, q.format),
+        "answers": [
+            (shown(a.text, a.format), a.weight > 0, shown(a.feedback, a.feedback_format)) for a in q.answers
+        ],
+    }
+
+
+def assert_gift_holds(data, text):
+    parsed = parse_gift(text)
+    assert [q.title for q in parsed] == gift_grammar_order(data)
     for q in parsed:
-        row = data.questions.loc[q.title]
-        assert q.text.startswith(row["stem"])
-        assert len(q.answers) == len(options(row))
-        if row["kind"] != "ordering":
-            assert all(a.feedback for a in q.answers)
-            assert {a.text for a in q.answers if a.weight > 0} == {row[f"option_{c}"] for c in row["correct"]}
+        row = next(data.questions[data.questions["id"] == q.title].itertuples())
+        assert q.format == "html", q.title
+        assert parsed_gift(q) == expected_gift(data, row), q.title
+
+
+def test_gift_holds_every_question_as_written():
+    """Every question of the GIFT export, read with the strict grammar below as Moodle reads it,
+    shows the data's stem, options (in the order of the site), right answers and feedback."""
+    assert_gift_holds(load(), gift(load()))
+
+
+def test_gift_shows_hostile_text_as_written():
+    """HTML in a stem stays text (as in the Moodle XML), a text that starts like a format marker
+    keeps it, and '->' in an ordering item does not split the matching pair."""
+    data = load()
+    table = data.questions.copy()
+    mc = table.index[(table["kind"] == "multiple_choice")][0]
+    ordering = table.index[(table["kind"] == "ordering")][0]
+    table.loc[mc, "stem"] = '<img src=x onerror="alert(1)"> & <b>bold</b>?'
+    table.loc[mc, "option_b"] = "[plain] looks like a format marker"
+    table.loc[mc, "feedback_c"] = "[markdown] *so* does this"
+    table.loc[ordering, "option_a"] = "Dorsal horn -> thalamus relay"
+    fake = dataclasses.replace(data, questions=table)
+    text = gift(fake)
+    assert "<img" not in text and "<b>" not in text
+    assert_gift_holds(fake, text)
 
 
 def _pygiftparser():
@@ -246,13 +421,17 @@ def test_gift_imports_with_pygiftparser(tmp_path):
         assert q.valid, q.title
         kind = type(q.answers).__name__
         if row["kind"] == "ordering":
-            assert kind == "MatchingSet" and len(q.answers.answers) == len(options(row))
+            assert kind == "MatchingSet" and len(q.answers.answers) == len(options(data, row))
             continue
-        correct = row["correct"]
+        correct = answer(data, row)
         assert kind == ("SelectSet" if len(correct) == 1 else "MultipleChoicesSet"), (q.title, kind)
         # pygiftparser leaves GIFT's backslash escapes in answer texts (Moodle removes them)
-        right = [re.sub(r"\\(.)", r"\1", a.answer.strip()) for a in q.answers.answers if a.fraction > 0]
-        assert right == [row[f"option_{c}"] for c in "abcde" if c in correct]
+        right = [
+            html.unescape(re.sub(r"\\(.)", r"\1", a.answer.strip()))
+            for a in q.answers.answers
+            if a.fraction > 0
+        ]
+        assert right == [text for letter, text, _ in options(data, row) if letter in correct]
         assert all(a.feedback for a in q.answers.answers)
 
 
@@ -266,7 +445,7 @@ def test_gift_special_characters_are_escaped():
     hostile = data.questions.iloc[:1].copy()
     hostile.loc[hostile.index[0], "stem"] = "Is {x} = ~y # z: \\ ok?"
     parsed = parse_gift(gift(dataclasses.replace(data, questions=hostile)))
-    assert parsed[0].text == "Is {x} = ~y # z: \\ ok?"
+    assert shown(parsed[0].text, parsed[0].format) == "Is {x} = ~y # z: \\ ok?"
 
 
 def test_the_gift_grammar_rejects_unescaped_text():
@@ -320,12 +499,12 @@ def test_a_wrong_choice_gets_its_own_explanation(chapter_page):
     q = data.questions[
         (data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "multiple_choice")
     ].iloc[0]
-    wrong = next(c for c in "abcde" if q[f"option_{c}"] and c not in q["correct"])
+    wrong, _, explanation = next(o for o in options(data, q) if o[0] not in answer(data, q))
     chapter_page.check(f"#q-{q['id']}-{wrong}")
     chapter_page.click(f"#q-{q['id']} .mg-q-check")
     feedback = chapter_page.locator(f"#q-{q['id']}-feedback")
     assert "Not quite" in feedback.inner_text()
-    assert q[f"feedback_{wrong}"] in feedback.inner_text()
+    assert explanation in feedback.inner_text()
     assert chapter_page.locator(f"#q-{q['id']}").get_attribute("data-state") == "wrong"
 
 
@@ -334,16 +513,16 @@ def test_questions_work_from_the_keyboard(chapter_page):
     q = data.questions[
         (data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "true_false")
     ].iloc[0]
-    (answer,) = q["correct"]
+    (right,) = answer(data, q)
     chapter_page.focus(f"#q-{q['id']}-a")
     chapter_page.keyboard.press("Space")  # selects True
-    if answer != "a":
+    if right != "a":
         chapter_page.keyboard.press("ArrowDown")  # moves to, and selects, False
     chapter_page.keyboard.press("Tab")
     assert chapter_page.evaluate("document.activeElement.className") == "mg-q-check"
     chapter_page.keyboard.press("Enter")
     text = chapter_page.locator(f"#q-{q['id']}-feedback").inner_text()
-    assert text.startswith("Right") and q[f"feedback_{answer}"] in text
+    assert text.startswith("Right") and {shown: f for shown, _, f in options(data, q)}[right] in text
 
 
 def test_an_ordering_question_can_be_answered(chapter_page):
@@ -351,7 +530,7 @@ def test_an_ordering_question_can_be_answered(chapter_page):
     q = data.questions[
         (data.questions["chapter"] == "pain-primer") & (data.questions["kind"] == "ordering")
     ].iloc[0]
-    order = q["correct"]
+    order = answer(data, q)
     for place, letter in enumerate(order, 1):
         chapter_page.select_option(f"#q-{q['id']}-{letter}", str(place))
     chapter_page.click(f"#q-{q['id']} .mg-q-check")
@@ -371,6 +550,108 @@ def test_feedback_and_buttons_are_hidden_in_print(chapter_page):
     assert first.locator("legend").is_visible()
 
 
+PREDICT_PAGES = sorted(
+    path.stem
+    for path in (REPO / "chapters").glob("*.md")
+    if "Predict, then run" in path.read_text(encoding="utf-8")
+)
+QUESTION_PAGES = ["index.html"] + [f"chapters/{name}.html" for name in CHAPTER_PAGES]
+
+_OFF_THE_FIRST_LINE = """() => [...document.querySelectorAll(
+    'fieldset.mg-question input, .mg-predict-choices input')].filter(i => {
+  const label = document.querySelector(`label[for="${i.id}"]`);
+  const range = document.createRange();
+  range.selectNodeContents(label);
+  const line = range.getClientRects()[0], box = i.getBoundingClientRect();
+  const middle = (box.top + box.bottom) / 2;
+  return !(line && middle >= line.top && middle <= line.bottom);
+}).map(i => i.id)"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_every_radio_sits_on_the_first_line_of_its_text(browser, base_url, width):
+    context = offline_context(browser, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    off = {}
+    try:
+        for name in QUESTION_PAGES:
+            page.goto(f"{base_url}/{name}")
+            settle(page)
+            assert page.locator("fieldset.mg-question input").count(), name
+            if ids := page.evaluate(_OFF_THE_FIRST_LINE):
+                off[name] = ids
+    finally:
+        context.close()
+    assert not off, (
+        f"{sum(map(len, off.values()))} radios off the first line of their text at {width} px: {off}"
+    )
+
+
+def test_a_changed_choice_clears_the_feedback(chapter_page):
+    data = load()
+    q = next(
+        data.questions[data.questions["chapter"] == "pain-primer"]
+        .query("kind == 'multiple_choice'")
+        .itertuples()
+    )
+    shown = answer(data, q)
+    wrong = [letter for letter, _, _ in options(data, q) if letter not in shown]
+    chapter_page.check(f"#q-{q.id}-{wrong[0]}")
+    chapter_page.click(f"#q-{q.id} .mg-q-check")
+    feedback = chapter_page.locator(f"#q-{q.id}-feedback")
+    assert feedback.inner_text().strip()
+    chapter_page.check(f"#q-{q.id}-{wrong[1]}")
+    assert feedback.inner_text().strip() == ""
+    assert chapter_page.locator(f"#q-{q.id}").get_attribute("data-state") is None
+
+
+@pytest.mark.parametrize("name", PREDICT_PAGES)
+def test_predict_then_run_hides_the_result_until_a_prediction_is_chosen(browser, base_url, name):
+    context = offline_context(browser, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/chapters/{name}.html")
+        settle(page)
+        exercise = page.locator(".exercise.mg-predict")
+        assert exercise.count() == 1, "no prediction exercise"
+        result = page.locator(".mg-predict + div.cell .cell_output")
+        button = exercise.locator("xpath=..").locator(".mg-predict-show")
+        choices = exercise.locator(".mg-predict-choices input[type=radio]")
+        assert choices.count() >= 3 and not result.is_visible() and button.is_disabled()
+        choices.nth(1).check()
+        assert button.is_enabled() and not result.is_visible()
+        button.click()
+        assert result.is_visible() and result.inner_text().strip() or result.locator("svg, img").count()
+        page.emulate_media(media="print")  # on paper: the question, then the code and its result
+        assert page.locator(".mg-predict + div.cell .cell_input").is_visible()
+    finally:
+        context.close()
+
+
+def test_predict_then_run_prints_the_code_and_its_result(browser, base_url):
+    context = offline_context(browser, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/chapters/pain-primer.html")
+        settle(page)
+        page.emulate_media(media="print")
+        assert page.locator(".mg-predict + div.cell .cell_input").is_visible()
+        assert page.locator(".mg-predict + div.cell .cell_output").is_visible()
+        assert not page.locator(".mg-predict-show").is_visible()
+    finally:
+        context.close()
+
+
+def test_the_pdf_keeps_the_code_of_a_prediction_exercise(site):
+    from mechgraph.pdf import chapter_html
+
+    for name in PREDICT_PAGES:
+        article = BeautifulSoup(chapter_html(site, f"chapters/{name}", set()).html, "html.parser")
+        kept = article.select(".mg-predict + div.cell > .cell_input")
+        assert kept and kept[0].get_text(strip=True), name
+        assert len(article.select(".cell_input")) == len(kept), "other code printed"
+
+
 # -- a strict GIFT parser ----------------------------------------------------------------------
 # A strict parser for the subset of Moodle's GIFT format the book exports.
 #
@@ -380,13 +661,16 @@ def test_feedback_and_buttons_are_hidden_in_print(chapter_page):
 # https://docs.moodle.org/en/GIFT_format:
 #
 #     file      := (comment | category | question | blank)*
-#     question  := "::" title "::" text "{" answer+ general? "}"
+#     question  := "::" title "::" format? text "{" answer+ general? "}"
 #     answer    := ("=" | "~" | "~%" weight "%") text ("#" feedback)?      (multiple choice)
-#                | "=" text " -> " text                                     (matching)
+#                | "=" text "->" text                                       (matching)
 #     general   := "####" text
+#     format    := "[html]" | "[moodle]" | "[plain]" | "[markdown]"
 #
 # In every text the characters ~ = # { } : and \ must be escaped with a backslash; anything
-# else is rejected with the line number.
+# else is rejected with the line number. As in Moodle's importer, a matching pair is split at its
+# first "->", every text (answers and feedback too) may start with its own format marker, and
+# otherwise takes the question's format; shown() gives the text a reader sees, refusing markup.
 
 SPECIAL = set("~=#{}:\\")
 ALLOWED_WEIGHTS = {
@@ -423,6 +707,8 @@ class Answer:
     weight: float  # 100 for "=", 0 for "~", else the %weight%
     feedback: str = ""
     match: str | None = None
+    format: str = "moodle"
+    feedback_format: str = "moodle"
 
 
 @dataclass
@@ -433,6 +719,27 @@ class Question:
     line: int
     answers: list[Answer] = field(default_factory=list)
     general_feedback: str = ""
+    format: str = "moodle"
+    general_format: str = "moodle"
+
+
+_FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]")
+
+
+def _format(text: str, default: str) -> tuple[str, str]:
+    """(format, text without its marker): what Moodle's parse_text_with_format does."""
+    m = _FORMAT.match(text)
+    return (m.group(1), text[m.end() :]) if m else (default, text)
+
+
+def shown(text: str, fmt: str) -> str:
+    """The text a reader sees: HTML (and Moodle's auto-format, which is HTML) must hold no markup,
+    only text and character references."""
+    if fmt in ("html", "moodle"):
+        if re.search(r"<[A-Za-z/!?]", text):
+            raise GiftError(f"markup in a {fmt} text: {text!r}")
+        return html.unescape(text)
+    return text
 
 
 def unescape(raw: str, line: int) -> str:
@@ -469,7 +776,7 @@ def _split_unescaped(raw: str, sep: str) -> list[str]:
     return parts
 
 
-def _answer(raw: str, line: int) -> Answer:
+def _answer(raw: str, line: int, default: str) -> Answer:
     raw = raw.strip()
     if raw.startswith("="):
         body, weight = raw[1:], 100.0
@@ -485,17 +792,17 @@ def _answer(raw: str, line: int) -> Answer:
         body, weight = raw[1:], 0.0
     else:
         raise GiftError(f"line {line}: an answer must start with '=' or '~': {raw!r}")
-    if raw.startswith("=") and " -> " in body:
-        left, right = body.split(" -> ", 1)
-        return Answer(unescape(left.strip(), line), weight, match=unescape(right.strip(), line))
+    if raw.startswith("=") and "->" in body:
+        left, right = body.split("->", 1)  # Moodle splits at the first "->", escaped or not
+        fmt, left = _format(unescape(left.strip(), line), default)
+        return Answer(left, weight, match=unescape(right.strip(), line), format=fmt)
     pieces = _split_unescaped(body, "#")
     if len(pieces) > 2:
         raise GiftError(f"line {line}: more than one feedback in {raw!r}")
-    return Answer(
-        unescape(pieces[0].strip(), line),
-        weight,
-        unescape(pieces[1].strip(), line) if len(pieces) == 2 else "",
-    )
+    fmt, text = _format(unescape(pieces[0].strip(), line), default)
+    feedback = unescape(pieces[1].strip(), line) if len(pieces) == 2 else ""
+    feedback_fmt, feedback = _format(feedback, default)
+    return Answer(text, weight, feedback, format=fmt, feedback_format=feedback_fmt)
 
 
 def parse_gift(text: str) -> list[Question]:
@@ -516,14 +823,15 @@ def parse_gift(text: str) -> list[Question]:
         m = re.match(r"::((?:\\.|[^\\:])+)::(.*) \{$", line)
         if not m:
             raise GiftError(f"line {number}: expected '::title::text {{', got {line!r}")
-        q = Question(unescape(m.group(1), number), unescape(m.group(2), number), category, number)
+        fmt, text = _format(unescape(m.group(2), number), "moodle")
+        q = Question(unescape(m.group(1), number), text, category, number, format=fmt)
         i += 1
         while i < len(lines) and lines[i] != "}":
             body = lines[i].strip()
             if body.startswith("####"):
-                q.general_feedback = unescape(body[4:], i + 1)
+                q.general_format, q.general_feedback = _format(unescape(body[4:], i + 1), fmt)
             elif body:
-                q.answers.append(_answer(body, i + 1))
+                q.answers.append(_answer(body, i + 1, fmt))
             i += 1
         if i >= len(lines):
             raise GiftError(f"line {number}: question '{q.title}' is never closed with '}}'")

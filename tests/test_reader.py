@@ -241,7 +241,8 @@ _PRINT_JS = """() => {
     interface: [].concat(visible('button'), visible('.bd-header'), visible('.bd-sidebar-primary'),
                          visible('.bd-sidebar-secondary'), visible('.prev-next-area'), visible('.bd-footer'),
                          visible('summary:not(details.mechgraph-text > summary)'), visible('.headerlink')),
-    code: [].concat(visible('div.cell_input'), visible('details.above-input')),
+    // a prediction exercise is printed with its code and result (questions.js, mechgraph.css)
+    code: [].concat(visible('div.cell:not(.mg-predict + div.cell) > div.cell_input'), visible('details.above-input')),
     solutions: visible('.solution'),
     descriptions: [...document.querySelectorAll('details.mechgraph-text')]
       .filter(d => !d.parentElement.closest('details.below-input'))  // its diagram is collapsed on purpose
