@@ -157,6 +157,12 @@ class Diagram:
                 f'<div class="mechgraph-tall" role="region" aria-label="{html.escape(self.title)} (diagram)">'
                 f"\n{tall}\n</div>\n"
             )
+        if self.whole and not self.svg:  # the whole figure as a link into the explorer
+            return (
+                f'<div class="mechgraph-whole-link" id="{self.slug}">\n<p><strong>The whole figure:</strong> '
+                f'<a href="{html.escape(self.explore)}">{html.escape(self.title)}, all its panels together, '
+                "in the explorer</a> (fitted to the screen; zoom and follow its links there)</p>\n"
+            )
         if self.whole:
             zoom = (
                 '<div class="mechgraph-zoom" role="toolbar" aria-label="Zoom">'
@@ -194,7 +200,7 @@ class Diagram:
         )
 
     def _close(self) -> str:
-        return "</details>" if self.whole else "</div>"
+        return "</details>" if self.whole and self.svg else "</div>"
 
     def _repr_html_(self) -> str:
         items = (
@@ -348,6 +354,8 @@ def _slim(svg: str, tooltips: bool) -> str:
     decimal, and (for the second drawing of a pair) no hover tooltips, which the first one has."""
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = _GEOMETRY.sub(lambda m: m[1] + _DECIMALS.sub(r".\1", m[2]) + '"', svg)  # never in text
+    svg = svg.replace(f' font-family="{FONT}"', "").replace(' text-anchor="middle"', "")
+    svg = svg.replace(' target="_top"', "")  # an inline SVG's links open in the page anyway
     if not tooltips:
         svg = re.sub(r' xlink:title="[^"]*"', "", svg)
     return svg
@@ -365,7 +373,7 @@ def _finish_svg(
     svg = re.sub(
         r'<svg width="[\d.]+pt" height="[\d.]+pt"',
         f'<svg width="100%" style="max-width:{natural:.0f}px;height:auto" '
-        f'data-natural-width="{natural:.0f}" role="group" '
+        f'data-natural-width="{natural:.0f}" font-family="{FONT}" text-anchor="middle" role="group" '
         f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"',
         svg,
         count=1,
@@ -520,7 +528,7 @@ class Layout:
 LAYOUTS = (("LR", LABEL_WRAP), ("LR", 9), ("TB", LABEL_WRAP), ("TB", 9))
 #: a phone's drawing, top to bottom, with no more entities side by side than fit in this share of
 #: the width at which the smallest label is still legible on a phone (tried in turn)
-PACKED_SHARES = (0.95, 0.8, 0.65, 0.5, 0.35)
+PACKED_SHARES = (0.95, 0.88, 0.8, 0.72, 0.65, 0.5, 0.35)
 
 
 def _layout(g, rankdir: str, wrap: int, packed: float = 0.0) -> Layout:
@@ -626,11 +634,12 @@ def node_spec(data: BookData, node: str, link_base: str = "", wrap: int = LABEL_
     }
 
 
-def edge_spec(data: BookData, group: pd.DataFrame, words_drawn: str = "all") -> dict[str, str]:
+def edge_spec(data: BookData, group: pd.DataFrame, words_drawn: str = "all", wrap: int = 0) -> dict[str, str]:
     """Label and attributes of the edge for a group of statements sharing subject, relation and object.
 
     `words_drawn`: "all" labels every edge with its relation; "other" only the relations whose
-    arrowhead does not say it (neither raises nor lowers); a star is drawn either way."""
+    arrowhead does not say it (neither raises nor lowers); a star is drawn either way. `wrap`: the
+    words broken into lines of at most so many characters (0: one line)."""
     ent, refs = data.entities, data.references
     subj, rel, obj = group.iloc[0][["subject", "relation", "object"]]
     grp = data.groups("evidence")[strongest(data, group["evidence"])]
@@ -646,7 +655,7 @@ def edge_spec(data: BookData, group: pd.DataFrame, words_drawn: str = "all") -> 
         f"Evidence: {data.labels('evidence_group')[grp]}. Sources: {sources}"
     )
     attrs = {
-        "label": dot_text(label),
+        "label": dot_text(label, wrap),
         "tooltip": dot_text(tip),
         **({"labeltooltip": dot_text(tip)} if label else {}),
         **_edge_attrs(polarity, grp),
@@ -688,7 +697,10 @@ def diagram(
         for node in nodes:
             g.node(node, **node_spec(data, node, link_base, wrap))
         for _, group in edges:
-            g.edge(*group.iloc[0][["subject", "object"]], **edge_spec(data, group, words_drawn="other"))
+            # the few words left on edges are set as large as the nodes' labels: on a phone the
+            # smallest label sets how far a drawing may shrink
+            attrs = {**edge_spec(data, group, words_drawn="other", wrap=wrap), "fontsize": str(NODE_FONT_SIZE)}
+            g.edge(*group.iloc[0][["subject", "object"]], **attrs)
         return g
 
     desc = (
@@ -774,11 +786,14 @@ def explorer_url(
     return f"{link_base}{EXPLORER_PAGE}" + (f"?{query}" if query else "")
 
 
-def whole_figure(data: BookData, figure: str, link_base: str = "") -> Diagram:
+def whole_figure(data: BookData, figure: str, link_base: str = "", inline: bool = True) -> Diagram:
     """A figure that the chapter shows as panels, whole: collapsed until opened, then fitted to the
-    screen and zoomable; one drawing (the wide one), since it is zoomed rather than read at a glance."""
+    screen and zoomable; one drawing (the wide one, without hover tooltips: the panels have them),
+    since it is zoomed rather than read at a glance. With `inline=False`, a link that opens it in
+    the explorer instead (for a page that would grow too heavy with one more drawing)."""
     if not data.panels(figure):
         raise ValueError(f"figure '{figure}' has no panels; draw it with diagram(data, figure='{figure}')")
     d = diagram(data, figure=figure, link_base=link_base)
     d.whole, d.svg_tall = True, ""
+    d.svg = re.sub(r' xlink:title="[^"]*"', "", d.svg) if inline else ""
     return d
