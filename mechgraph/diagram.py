@@ -699,7 +699,10 @@ def diagram(
         for _, group in edges:
             # the few words left on edges are set as large as the nodes' labels: on a phone the
             # smallest label sets how far a drawing may shrink
-            attrs = {**edge_spec(data, group, words_drawn="other", wrap=wrap), "fontsize": str(NODE_FONT_SIZE)}
+            attrs = {
+                **edge_spec(data, group, words_drawn="other", wrap=wrap),
+                "fontsize": str(NODE_FONT_SIZE),
+            }
             g.edge(*group.iloc[0][["subject", "object"]], **attrs)
         return g
 

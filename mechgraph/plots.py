@@ -64,7 +64,9 @@ WRAP = 17  # characters per line of a category name beside a bar
 TITLE_WRAP = 32
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
 
 
 def _wrap(text: str, width: int = WRAP) -> str:
@@ -189,7 +191,11 @@ def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xla
     ax.invert_yaxis()
     ax.set_xlabel(
         _wrap(xlabel, 34)
-        + ("\n" + _wrap("(numbers after a bar: each kind, in the legend's order)", 34) if crowded.any() else "")
+        + (
+            "\n" + _wrap("(numbers after a bar: each kind, in the legend's order)", 34)
+            if crowded.any()
+            else ""
+        )
     )
     ax.set_title(_wrap(title, TITLE_WRAP), loc="left")
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
@@ -319,9 +325,7 @@ def plot_table1_doses(data: BookData):
         ax.text(x * 1.25, i, _wrap(f"{note}; {r.route}, {r.animal}", 22), va="center", fontsize=TEXT_PT)
     ax.set_xscale("log")
     counts = t["cells_per_dose"].dropna()
-    ax.set_xlim(
-        10 ** math.floor(math.log10(counts.min()) - 1), 10 ** math.ceil(math.log10(counts.max()) + 3)
-    )
+    ax.set_xlim(10 ** math.floor(math.log10(counts.min()) - 1), 10 ** math.ceil(math.log10(counts.max()) + 3))
     ax.set_yticks(range(len(t)), [_wrap(data.references[k].short, 12) for k in t["citation"]])
     ax.set_ylim(len(t) - 0.5, -0.8)
     ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(numticks=4))

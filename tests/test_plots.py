@@ -64,5 +64,7 @@ def test_every_chart_fits_a_phone_at_a_legible_size(data, name):
     assert "min-width" not in svg
     natural = float(re.search(r"max-width:(\d+)px", svg).group(1))
     least = plots.Chart.smallest_text_px(svg)
-    assert least * min(1, PHONE.column_px / natural) >= 10, f"{name}: {natural:.0f} px wide, text {least:.1f} px"
+    assert least * min(1, PHONE.column_px / natural) >= 10, (
+        f"{name}: {natural:.0f} px wide, text {least:.1f} px"
+    )
     assert least * min(1, LAPTOP.column_px / natural) >= 11
