@@ -2,12 +2,17 @@
 
 One function, :func:`diagram`, turns a figure id, a chapter, an entity's
 neighbourhood or an explicit list of statements into a :class:`Diagram`.
-Graphviz lays it out (deterministically); the SVG is inlined in the page so its
-links and tooltips work. Meaning is never carried by colour alone:
+Graphviz lays it out (deterministically) twice when one drawing cannot suit both a laptop's
+text column and a phone's: a wide drawing and a tall one of the same statements, one shown by a
+CSS container query (_static/mechgraph.css), with one text description. Each is fitted to the
+column, never wider, and chosen so that its labels stay legible there (:data:`SCREENS`). The SVG
+is inlined in the page so its links and tooltips work. Meaning is never carried by colour alone:
 
 * node **shape** gives the kind of entity;
 * edge **arrowhead** gives the direction of effect (arrow = raises or drives,
-  bar = lowers or blocks, open vee = other relations) and every edge is labelled;
+  bar = lowers or blocks, open vee = other relations); only the other relations carry their
+  words on the drawing (the arrowhead already says "raises" or "lowers"), every edge names its
+  relation in its tooltip and in the text description;
 * edge **line style** gives the strongest evidence behind it (bold = human,
   solid = animal, dashed = cell culture, dotted = a review's assertion only);
 * a star marks links measured in a cancer or cancer-treatment pain model (``cancer_pain`` is
@@ -96,7 +101,8 @@ class Diagram:
     dot_source: str = field(repr=False)
     rows: pd.DataFrame = field(repr=False)
     data: BookData = field(repr=False)
-    whole: bool = False  # shown as the full-size, zoomable view of a whole figure
+    whole: bool = False  # shown as the zoomable view of a whole figure, fitted to the screen when opened
+    svg_tall: str = ""  # the tall drawing for a narrow column, when the wide one would be too small there
     explore: str = ""  # the link that opens this selection in the explorer (chapters/explorer.html)
 
     # -- text alternative -------------------------------------------------
@@ -143,11 +149,22 @@ class Diagram:
             f'<p class="mechgraph-skip"><a href="#{self.slug}-text">Text description of this diagram</a>'
             f' <span aria-hidden="true">&#8595;</span></p>\n'
         )
+        tall = "\n".join(line for line in self.svg_tall.splitlines() if line.strip())
         box = (
-            f'<div class="mechgraph-scroll" tabindex="0" role="region" aria-label="{html.escape(self.title)} '
-            f'(diagram; scroll sideways if it is wider than the page)">\n{svg}\n</div>\n'
-            '<p class="mechgraph-hint" aria-hidden="true">Scroll sideways to see the whole diagram &#8594;</p>\n'
+            f'<div class="mechgraph-scroll{" has-tall" if tall else ""}" role="region" '
+            f'aria-label="{html.escape(self.title)} (diagram)">\n{svg}\n</div>\n'
         )
+        if tall:  # shown instead of the wide drawing in a narrow column (mechgraph.css)
+            box += (
+                f'<div class="mechgraph-tall" role="region" aria-label="{html.escape(self.title)} (diagram)">'
+                f"\n{tall}\n</div>\n"
+            )
+        if self.whole and not self.svg:  # the whole figure as a link into the explorer
+            return (
+                f'<div class="mechgraph-whole-link" id="{self.slug}">\n<p><strong>The whole figure:</strong> '
+                f'<a href="{html.escape(self.explore)}">{html.escape(self.title)}, all its panels together, '
+                "in the explorer</a> (fitted to the screen; zoom and follow its links there)</p>\n"
+            )
         if self.whole:
             zoom = (
                 '<div class="mechgraph-zoom" role="toolbar" aria-label="Zoom">'
@@ -157,19 +174,21 @@ class Diagram:
                 '<button type="button" data-zoom="reset">Full size</button></div>\n'
             )
             return (
-                f'<details class="mechgraph-whole" id="{self.slug}">\n<summary>{html.escape(self.title)}: '
-                f"the whole figure, full size (zoom and scroll)</summary>\n{zoom}{box}{self.legend_html}\n"
+                f'<details class="mechgraph-whole" id="{self.slug}">\n<summary>The whole figure: '
+                f"{html.escape(self.title)} (opens fitted to the screen; zoom in with +)</summary>\n"
+                f"{zoom}{box}{self.legend_html}\n{self._explore_html()}"
             )
-        explore = (
-            (
-                f'<p class="mechgraph-explore"><a href="{html.escape(self.explore)}">Open this diagram in the '
-                f"explorer</a> to search, filter and follow its links</p>\n"
-            )
-            if self.explore and not heading
-            else ""
-        )
+        explore = self._explore_html() if not heading else ""
         return (
             f'<div class="mechgraph" id="{self.slug}">\n{title}{text_link}{box}{self.legend_html}\n{explore}'
+        )
+
+    def _explore_html(self) -> str:
+        if not self.explore:
+            return ""
+        return (
+            f'<p class="mechgraph-explore"><a href="{html.escape(self.explore)}">Open this diagram in the '
+            f"explorer</a> to search, filter and follow its links</p>\n"
         )
 
     def _summary(self) -> str:
@@ -183,7 +202,7 @@ class Diagram:
         )
 
     def _close(self) -> str:
-        return "</details>" if self.whole else "</div>"
+        return "</details>" if self.whole and self.svg else "</div>"
 
     def _repr_html_(self) -> str:
         items = (
@@ -300,7 +319,24 @@ def _select(data: BookData, figure, chapter, around, depth, statements) -> tuple
 
 NODE_FONT_SIZE = 12  # points in the SVG: 16 px at natural size
 EDGE_FONT_SIZE = 10  # 13.3 px at natural size
-MIN_LABEL_PX = 11.5  # no label is ever drawn smaller than this on screen (see _finish_svg)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A text column a drawing must fit, and the smallest label size it may show there."""
+
+    name: str
+    column_px: float  # the width of the book's text column (sphinx-book-theme), measured in Chromium
+    label_px: float  # the smallest label on screen: font size * shown width / natural width
+
+
+#: a laptop (1366 px window: a 741 px column) and a phone (390 px window: a 342 px column); the
+#: labels get a little more than the 11 and 10 px the book promises, for rounding
+LAPTOP = Screen("laptop", 741, 11.2)
+PHONE = Screen("phone", 342, 10.2)
+SCREENS = (LAPTOP, PHONE)
+#: below this width of its box a diagram shows its tall drawing (the rule in _static/mechgraph.css)
+TALL_BELOW_PX = 640
 
 
 def _node_attrs(kind: str) -> dict[str, str]:
@@ -332,21 +368,41 @@ def strongest(data: BookData, evidence) -> str:
     return min(evidence, key=rank.index)
 
 
-def _finish_svg(svg: str, slug: str, title: str, desc: str, titles: dict[str, str]) -> str:
-    """Inline-ready SVG: no prolog, unique ids, responsive width, <title>/<desc> for screen readers."""
+def _smallest_font_px(svg: str) -> float:
+    """The smallest label of a Graphviz SVG at its natural size, in px (one SVG unit is one point)."""
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+    return min(sizes, default=NODE_FONT_SIZE) * 4 / 3
+
+
+_GEOMETRY = re.compile(r'( (?:points|d|x|y|cx|cy|rx|ry|transform|viewBox)=")([^"]*)"')
+_DECIMALS = re.compile(r"(?<=\d)\.(\d)\d+")  # 123.456 -> 123.4
+
+
+def _slim(svg: str, tooltips: bool) -> str:
+    """Fewer bytes, the same drawing: no element ids (nothing refers to them), coordinates to one
+    decimal, and (for the second drawing of a pair) no hover tooltips, which the first one has."""
+    svg = re.sub(r' id="[^"]+"', "", svg)
+    svg = _GEOMETRY.sub(lambda m: m[1] + _DECIMALS.sub(r".\1", m[2]) + '"', svg)  # never in text
+    svg = svg.replace(f' font-family="{FONT}"', "").replace(' text-anchor="middle"', "")
+    svg = svg.replace(' target="_top"', "")  # an inline SVG's links open in the page anyway
+    if not tooltips:
+        svg = re.sub(r' xlink:title="[^"]*"', "", svg)
+    return svg
+
+
+def _finish_svg(
+    svg: str, slug: str, title: str, desc: str, titles: dict[str, str], tooltips: bool = True
+) -> str:
+    """Inline-ready SVG: no prolog, as wide as its column but never wider than its natural size,
+    <title>/<desc> for screen readers."""
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
-    svg = re.sub(
-        r' id="([^"]+)"', lambda m: f' id="{slug}-{html.unescape(m.group(1)).replace("-", "_")}"', svg
-    )
-    width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
-    smallest = min((float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)), default=NODE_FONT_SIZE)
-    natural = width * 4 / 3  # px: one SVG unit is one point
-    least = natural * min(1.0, MIN_LABEL_PX / (smallest * 4 / 3))
+    svg = _slim(svg, tooltips)
+    natural = _width_px(svg)
     svg = re.sub(
         r'<svg width="[\d.]+pt" height="[\d.]+pt"',
-        f'<svg width="100%" style="max-width:{natural:.0f}px;min-width:{least:.0f}px;height:auto" '
-        f'data-natural-width="{natural:.0f}" role="group" '
+        f'<svg width="100%" style="max-width:{natural:.0f}px;height:auto" '
+        f'data-natural-width="{natural:.0f}" font-family="{FONT}" text-anchor="middle" role="group" '
         f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"',
         svg,
         count=1,
@@ -450,8 +506,7 @@ def legend_html(
     )
 
 
-COLUMN_PX = 750  # the text column of sphinx-book-theme in a 1366 px wide window (measured: 754 px)
-NODESEP, RANKSEP, LABEL_WRAP = "0.15", "0.3", 14  # compact: fewer diagrams need to scroll
+NODESEP, RANKSEP, LABEL_WRAP = "0.15", "0.3", 14  # compact: more fits a column at a legible size
 #: the graph attributes of every mechanism diagram (the book's and the explorer's drawings)
 GRAPH_ATTRS = {
     "bgcolor": "transparent",
@@ -471,27 +526,136 @@ def _height_px(svg: str) -> float:
     return float(re.search(r'<svg width="[\d.]+pt" height="([\d.]+)pt"', svg).group(1)) * 4 / 3
 
 
-def _best_layout(g: graphviz.Digraph) -> str:
-    """Lay out left-to-right and top-to-bottom; keep the one that fits the text column at a legible
-    size (no sideways scrolling on a laptop) and, of those, the one that wastes least room."""
-    shrink = MIN_LABEL_PX / (EDGE_FONT_SIZE * 4 / 3)  # the most a diagram may be scaled down
-    candidates = []
-    for rankdir in ("LR", "TB"):
-        g.graph_attr["rankdir"] = rankdir
-        svg = run_dot(g.source, "svg").decode("utf-8")
-        overflow = max(0.0, _width_px(svg) * shrink - COLUMN_PX)
-        shown = min(1.0, COLUMN_PX / _width_px(svg))  # scale at which it is shown in the column
-        candidates.append((overflow, _height_px(svg) * shown, rankdir, svg))
-    _, _, rankdir, svg = min(candidates)
-    g.graph_attr["rankdir"] = rankdir  # so g.source (used for PNG files) matches the SVG
-    return svg
+@dataclass(frozen=True)
+class Layout:
+    """One Graphviz layout of a diagram: its SVG and its natural size."""
+
+    rankdir: str
+    wrap: int
+    packed: float  # rows packed to this share of a phone's legible width (_pack_ranks); 0: Graphviz's ranks
+    svg: str = field(repr=False)
+    width: float  # px at natural size
+    height: float
+    font_px: float  # the smallest label at natural size
+
+    def scale(self, screen: Screen) -> float:
+        return min(1.0, screen.column_px / self.width)
+
+    def label_px(self, screen: Screen) -> float:
+        """The smallest label on `screen`, the drawing fitted to its column."""
+        return self.font_px * self.scale(screen)
+
+    def fits(self, screen: Screen) -> bool:
+        return self.label_px(screen) >= screen.label_px
+
+    def shown_height(self, screen: Screen) -> float:
+        return self.height * self.scale(screen)
 
 
-def node_spec(data: BookData, node: str, link_base: str = "") -> dict[str, str]:
+#: the layouts tried for each diagram (rank direction, node labels wrapped at so many characters):
+#: left to right and top to bottom, with label lines of 14 characters or, narrower, of 9
+LAYOUTS = (("LR", LABEL_WRAP), ("LR", 9), ("TB", LABEL_WRAP), ("TB", 9))
+#: a phone's drawing, top to bottom, with no more entities side by side than fit in this share of
+#: the width at which the smallest label is still legible on a phone (tried in turn)
+PACKED_SHARES = (0.95, 0.88, 0.8, 0.72, 0.65, 0.5, 0.35)
+
+
+def _layout(g, rankdir: str, wrap: int, packed: float = 0.0) -> Layout:
+    svg = run_dot(g.source, "svg").decode("utf-8")
+    return Layout(rankdir, wrap, packed, svg, _width_px(svg), _height_px(svg), _smallest_font_px(svg))
+
+
+def layouts(build) -> list[Layout]:
+    """Every layout of LAYOUTS of the graph `build(rankdir, wrap)` returns, and the packed ones."""
+    out = [_layout(build(rankdir, wrap), rankdir, wrap) for rankdir, wrap in LAYOUTS]
+    tall = out[-1]
+    if tall.fits(PHONE):
+        return out
+    widths = _node_widths(build("TB", 9))
+    for share in PACKED_SHARES:
+        budget = share * PHONE.column_px * tall.font_px / PHONE.label_px
+        g = build("TB", 9)
+        _pack_ranks(g, widths, budget)
+        out.append(_layout(g, "TB", 9, share))
+        if out[-1].fits(PHONE):
+            break
+    return out
+
+
+def _node_widths(g: graphviz.Digraph) -> dict[str, float]:
+    """The natural width (px) of each node of `g`, from Graphviz's plain output."""
+    widths = {}
+    for line in run_dot(g.source, "plain").decode("utf-8").splitlines():
+        parts = line.split(" ", 5)
+        if parts[0] == "node":
+            widths[parts[1].strip('"')] = float(parts[4]) * 96
+    return widths
+
+
+def _pack_ranks(g: graphviz.Digraph, widths: dict[str, float], budget: float) -> None:
+    """Lay `g` out top to bottom in rows no wider than `budget` px: each entity in the row of its
+    longest path from a source (so arrows point down), a row too wide split into several; the rows
+    are kept in order by invisible edges, and the statements' edges no longer set the ranks."""
+    order = list(widths)
+    heads: dict[str, list[str]] = {n: [] for n in order}
+    for line in g.body:
+        m = re.match(r'\t"?([^"\s]+)"? -> "?([^"\s]+)"?', line)
+        if m and m[1] != m[2]:
+            heads[m[1]].append(m[2])
+    depth: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def level(n: str) -> int:  # longest path from a source, ignoring the edges that close a cycle
+        if n in depth:
+            return depth[n]
+        visiting.add(n)
+        tails = [t for t in order if n in heads[t] and t not in visiting]
+        depth[n] = max((level(t) + 1 for t in tails), default=0)
+        visiting.discard(n)
+        return depth[n]
+
+    rows: list[list[str]] = []
+    gap = float(NODESEP) * 96
+    for d in sorted({level(n) for n in order}):
+        row, used = [], 0.0
+        for n in (n for n in order if depth[n] == d):
+            if row and used + gap + widths[n] > budget:
+                rows.append(row)
+                row, used = [], 0.0
+            row.append(n)
+            used += widths[n] + (gap if used else 0)
+        rows.append(row)
+    g.edge_attr["constraint"] = "false"
+    for row in rows:
+        g.body.append("\t{rank=same; " + " ".join(f'"{n}"' for n in row) + "}")
+    for upper, lower in zip(rows, rows[1:]):
+        g.edge(upper[0], lower[0], style="invis", constraint="true")
+
+
+def choose(candidates: list[Layout], screen: Screen) -> Layout:
+    """The layout for one screen: of those legible there, the shortest on screen; if none is,
+    the one with the largest labels (the diagram is then too big to teach from: the book's
+    tests say which)."""
+    legible = [c for c in candidates if c.fits(screen)]
+    if legible:
+        return min(legible, key=lambda c: (c.shown_height(screen), c.rankdir, -c.wrap, c.packed))
+    return max(candidates, key=lambda c: c.label_px(screen))
+
+
+def pick_layouts(candidates: list[Layout]) -> tuple[Layout, Layout | None]:
+    """The wide drawing (a laptop's column) and, if it is not legible on a phone too, the tall one."""
+    wide = choose(candidates, LAPTOP)
+    if wide.fits(PHONE):
+        return wide, None
+    tall = choose(candidates, PHONE)
+    return wide, (tall if tall is not wide else None)
+
+
+def node_spec(data: BookData, node: str, link_base: str = "", wrap: int = LABEL_WRAP) -> dict[str, str]:
     """Label and attributes of one entity's node (shared with the explorer's export)."""
     e = data.entities.loc[node]
     return {
-        "label": dot_text(e["label"], LABEL_WRAP),
+        "label": dot_text(e["label"], wrap),
         **_node_attrs(e["kind"]),
         "URL": term_url(e["label"], link_base),
         "tooltip": dot_text(f"{e['label']}: {e['definition']}"),
@@ -499,8 +663,12 @@ def node_spec(data: BookData, node: str, link_base: str = "") -> dict[str, str]:
     }
 
 
-def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
-    """Label and attributes of the edge for a group of statements sharing subject, relation and object."""
+def edge_spec(data: BookData, group: pd.DataFrame, words_drawn: str = "all", wrap: int = 0) -> dict[str, str]:
+    """Label and attributes of the edge for a group of statements sharing subject, relation and object.
+
+    `words_drawn`: "all" labels every edge with its relation; "other" only the relations whose
+    arrowhead does not say it (neither raises nor lowers); a star is drawn either way. `wrap`: the
+    words broken into lines of at most so many characters (0: one line)."""
     ent, refs = data.entities, data.references
     subj, rel, obj = group.iloc[0][["subject", "relation", "object"]]
     grp = data.groups("evidence")[strongest(data, group["evidence"])]
@@ -508,16 +676,18 @@ def edge_spec(data: BookData, group: pd.DataFrame) -> dict[str, str]:
     sources = "; ".join(refs[k].short for k in keys)
     measured = bool(data.measured(group).any())
     words = data.labels("relation")[rel]
-    label = f"{MEASURED_MARK} " * measured + words
+    polarity = data.groups("relation")[rel]
+    drawn = words if words_drawn == "all" or polarity == "other" else ""
+    label = " ".join(filter(None, [MEASURED_MARK * measured, drawn]))
     tip = (
         f"{ent.loc[subj, 'label']} {words} {ent.loc[obj, 'label']}. "
         f"Evidence: {data.labels('evidence_group')[grp]}. Sources: {sources}"
     )
     attrs = {
-        "label": dot_text(label),
+        "label": dot_text(label, wrap),
         "tooltip": dot_text(tip),
-        "labeltooltip": dot_text(tip),
-        **_edge_attrs(data.groups("relation")[rel], grp),
+        **({"labeltooltip": dot_text(tip)} if label else {}),
+        **_edge_attrs(polarity, grp),
     }
     doi = next((refs[k].url for k in keys if refs[k].url), "")
     if doi:
@@ -547,16 +717,24 @@ def diagram(
     if rows.empty:
         raise ValueError(f"the selection '{slug}' has no statements to draw")
     title, caption = title or auto_title, caption or auto_caption
-    ent, refs = data.entities, data.references
-    g = graphviz.Digraph(
-        slug,
-        graph_attr={"rankdir": "LR", **GRAPH_ATTRS, "tooltip": title},
-    )
+    ent = data.entities
     nodes = list(dict.fromkeys(list(rows["subject"]) + list(rows["object"])))
-    for node in nodes:
-        g.node(node, **node_spec(data, node, link_base))
-    for (subj, rel, obj), group in rows.groupby(["subject", "relation", "object"], sort=False):
-        g.edge(subj, obj, **edge_spec(data, group))
+    edges = list(rows.groupby(["subject", "relation", "object"], sort=False))
+
+    def build(rankdir: str, wrap: int) -> graphviz.Digraph:
+        g = graphviz.Digraph(slug, graph_attr={"rankdir": rankdir, **GRAPH_ATTRS, "tooltip": title})
+        for node in nodes:
+            g.node(node, **node_spec(data, node, link_base, wrap))
+        for _, group in edges:
+            # the few words left on edges are set as large as the nodes' labels: on a phone the
+            # smallest label sets how far a drawing may shrink
+            attrs = {
+                **edge_spec(data, group, words_drawn="other", wrap=wrap),
+                "fontsize": str(NODE_FONT_SIZE),
+            }
+            g.edge(*group.iloc[0][["subject", "object"]], **attrs)
+        return g
+
     desc = (
         f"{caption} Diagram of {len(nodes)} entities and {len(rows)} statements; "
         "the full list follows the figure as text."
@@ -567,7 +745,10 @@ def diagram(
         f"{s}->{o}": f"{ent.loc[s, 'label']} {words[r]} {ent.loc[o, 'label']}"
         for s, r, o in zip(rows["subject"], rows["relation"], rows["object"])
     }
-    svg = _finish_svg(_best_layout(g), slug, title, desc, titles)
+    wide, tall = pick_layouts(layouts(build))
+    svg = _finish_svg(wide.svg, slug, title, desc, titles)
+    svg_tall = _finish_svg(tall.svg, f"{slug}-tall", title, desc, titles, tooltips=False) if tall else ""
+    g = build(wide.rankdir, wide.wrap)  # its source makes the PNG files, the same drawing
     polarities, groups = (
         set(rows["relation"].map(data.groups("relation"))),
         set(rows["evidence"].map(data.groups("evidence"))),
@@ -589,6 +770,7 @@ def diagram(
         rows,
         data,
         explore=_explorer_link(rows, figure, chapter, around, depth, measured_only, link_base),
+        svg_tall=svg_tall,
     )
 
 
@@ -636,10 +818,14 @@ def explorer_url(
     return f"{link_base}{EXPLORER_PAGE}" + (f"?{query}" if query else "")
 
 
-def whole_figure(data: BookData, figure: str, link_base: str = "") -> Diagram:
-    """A figure that the chapter shows as panels, whole: full size, zoomable, collapsed until opened."""
+def whole_figure(data: BookData, figure: str, link_base: str = "", inline: bool = True) -> Diagram:
+    """A figure that the chapter shows as panels, whole: collapsed until opened, then fitted to the
+    screen and zoomable; one drawing (the wide one, without hover tooltips: the panels have them),
+    since it is zoomed rather than read at a glance. With `inline=False`, a link that opens it in
+    the explorer instead (for a page that would grow too heavy with one more drawing)."""
     if not data.panels(figure):
         raise ValueError(f"figure '{figure}' has no panels; draw it with diagram(data, figure='{figure}')")
     d = diagram(data, figure=figure, link_base=link_base)
-    d.whole = True
+    d.whole, d.svg_tall = True, ""
+    d.svg = re.sub(r' xlink:title="[^"]*"', "", d.svg) if inline else ""
     return d

@@ -138,6 +138,11 @@ def chapter_html(root: Path, docname: str, included: set[str]) -> Chapter:
             details.decompose()
     for details in article.find_all("details"):
         details["open"] = ""
+    _text_descriptions_after_figures(article)
+    for heading in article.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):  # printed pre-wrap (pdf.css)
+        for text in heading.find_all(string=True):
+            text.replace_with(re.sub(r"\s+", " ", text))
+        heading.smooth()
     for el in article.find_all(class_="dropdown"):
         el["class"] = [c for c in el["class"] if c != "dropdown"]
     seen: set[str] = set()
@@ -181,6 +186,13 @@ def chapter_html(root: Path, docname: str, included: set[str]) -> Chapter:
     _collect_solutions(soup, article, prefix)
     body = "".join(str(child) for child in article.children)
     return Chapter(docname, title, f'<section class="pdf-chapter" id="{prefix}">{body}</section>')
+
+
+def _text_descriptions_after_figures(article) -> None:
+    """Each diagram's text description (a long list) after its figure, not inside it: a figure is
+    kept on one page, and the list may run on to the next."""
+    for details in article.select("figure details.mechgraph-text"):
+        details.find_parent("figure").insert_after(details.extract())
 
 
 def _collect_solutions(soup, article, prefix: str) -> None:

@@ -3,6 +3,10 @@
 Each ``*_table`` function returns a pandas DataFrame; each ``plot_*`` function
 returns a :class:`Chart` (a matplotlib figure that shows itself in a notebook and in
 the book) whose categories are told apart by hatch pattern and text labels as well as colour.
+
+Every chart is drawn once, narrow enough for a phone (:data:`CHART_WIDTH` inches, horizontal bars,
+wrapped category names, few ticks, the legend below): fitted to a phone's 342 px column its
+smallest text stays at 10 px or more, and a laptop shows it at its natural size (11 pt text).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import io
 import itertools
 import math
 import re
+import textwrap
 
 import matplotlib
 
@@ -27,14 +32,15 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 #: stand-in colours for ink and paper; in the book's inline SVG they become the page's own colours,
 #: so a chart is drawn for the light or the dark theme alike
 INK, PAPER = "#010101", "#fefefe"
+TEXT_PT = 11  # every text of a chart: 14.7 px at natural size
 plt.rcParams.update(
     {
         "font.family": "DejaVu Sans",
-        "font.size": 11,
-        "xtick.labelsize": 10.5,
-        "ytick.labelsize": 10.5,
-        "legend.fontsize": 10,
-        "axes.titlesize": 12,
+        "font.size": TEXT_PT,
+        "xtick.labelsize": TEXT_PT,
+        "ytick.labelsize": TEXT_PT,
+        "legend.fontsize": TEXT_PT,
+        "axes.titlesize": TEXT_PT + 0.5,
         "svg.hashsalt": "mechgraph",
         "hatch.linewidth": 0.8,
         "figure.dpi": 100,
@@ -51,7 +57,20 @@ plt.rcParams.update(
         "legend.edgecolor": INK,
     }
 )
-MIN_TEXT_PX = 11.5  # as for the diagrams: no chart text is drawn smaller than this on screen
+#: the width of every chart (inches): with its labels it stays under 5.1 in (490 px), so that fitted to
+#: a phone's 342 px column its 11 pt text is still 10 px
+CHART_WIDTH = 3.9
+WRAP = 17  # characters per line of a category name beside a bar
+TITLE_WRAP = 32
+
+
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def _wrap(text: str, width: int = WRAP) -> str:
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
 class Chart:
@@ -75,20 +94,25 @@ class Chart:
         svg = self._file("svg", **{"svg.fonttype": "none"}).decode()
         svg = svg[svg.index("<svg") :]
         svg = svg.replace(INK, "currentColor").replace(PAPER, "var(--pst-color-background, #fff)")
-        width = float(re.search(r'<svg[^>]*?width="([\d.]+)pt"', svg).group(1))
-        sizes = [float(x) for x in re.findall(r"font:[^;\"]*?([\d.]+)px", svg)]
-        natural = width * 4 / 3
-        least = natural * min(1.0, MIN_TEXT_PX / (min(sizes, default=11) * 4 / 3))
+        natural = self.natural_width_px(svg)
         svg = re.sub(
             r'<svg([^>]*?) width="[\d.]+pt" height="[\d.]+pt"',
-            rf'<svg\1 style="max-width:{natural:.0f}px;min-width:{least:.0f}px" role="img" '
-            rf'aria-label="{html.escape(self.title)}"',
+            rf'<svg\1 style="max-width:{natural:.0f}px" role="img" aria-label="{html.escape(self.title)}"',
             svg,
             count=1,
         )
         svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-        label = html.escape(f"{self.title} (chart; scroll sideways if it is wider than the page)")
+        label = html.escape(f"{self.title} (chart)")
         return f'<div class="mechgraph-chart" tabindex="0" role="region" aria-label="{label}">\n{svg.strip()}\n</div>'
+
+    @staticmethod
+    def natural_width_px(svg: str) -> float:
+        return float(re.search(r'<svg[^>]*?width="([\d.]+)pt"', svg).group(1)) * 4 / 3
+
+    @staticmethod
+    def smallest_text_px(svg: str) -> float:
+        """The smallest text of the chart's SVG at its natural size (px)."""
+        return min(float(x) for x in re.findall(r"font(?:-size)?:[^;\"]*?([\d.]+)px", svg)) * 4 / 3
 
     def png(self) -> bytes:
         return self._file("png", **{"text.color": "black"})
@@ -132,7 +156,9 @@ NUMBER_FITS = 0.045
 
 
 def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xlabel: str):
-    fig, ax = plt.subplots(figsize=(6.6, 0.5 * len(table) + 2.0), layout="constrained")
+    table = table.rename(index=_wrap)
+    tall = sum(name.count("\n") + 1 for name in table.index)
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.3 * tall + 0.25 * len(table) + 2.2), layout="constrained")
     left = pd.Series(0, index=table.index, dtype=float)
     # a number fits inside a segment at least this long; a bar with a shorter one gets all its
     # numbers, zeros too, after its end instead, in the legend's order ("0 + 4 + 2")
@@ -148,27 +174,32 @@ def _stacked_barh(table: pd.DataFrame, looks: dict, names: dict, title: str, xla
             hatch=hatch,
             edgecolor="black",
             linewidth=0.6,
-            label=names.get(column, column),
+            label=_wrap(names.get(column, column), 26),
         )
         ax.bar_label(
             bars,
             labels=[str(v) if v and not crowded[row] else "" for row, v in table[column].items()],
             label_type="center",
-            fontsize=10,
+            fontsize=TEXT_PT,
             bbox={"boxstyle": "round,pad=0.15", "fc": PAPER, "ec": "none", "alpha": 0.85},
         )
         left += table[column]
     if crowded.any():  # room for the numbers after the longest bar
         ax.set_xlim(0, table.sum(axis=1).max() * 1.25)
     for row in table.index[crowded]:
-        ax.text(left[row], row, "  " + " + ".join(str(v) for v in table.loc[row]), va="center", fontsize=10)
+        ax.text(left[row], row, " " + "+".join(str(v) for v in table.loc[row]), va="center", fontsize=TEXT_PT)
     ax.invert_yaxis()
     ax.set_xlabel(
-        xlabel + ("\n(numbers after a bar: each kind, in the legend's order)" if crowded.any() else "")
+        _wrap(xlabel, 34)
+        + (
+            "\n" + _wrap("(numbers after a bar: each kind, in the legend's order)", 34)
+            if crowded.any()
+            else ""
+        )
     )
-    ax.set_title(title, loc="left")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    ax.set_title(_wrap(title, TITLE_WRAP), loc="left")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    fig.legend(loc="outside lower center", ncol=1, frameon=False)
     return Chart(fig, title)
 
 
@@ -243,7 +274,7 @@ def literature_table(data: BookData) -> pd.DataFrame:
 
 
 def plot_literature_timeline(data: BookData):
-    """Cited papers per year, stacked by the kind of evidence they contribute."""
+    """Cited papers per year (a bar each, the years down the side), stacked by the kind of evidence."""
     lit = literature_table(data)
     groups = data.labels("evidence_group")
     table = pd.crosstab(lit["year"], lit["group"]).reindex(
@@ -251,57 +282,60 @@ def plot_literature_timeline(data: BookData):
     )
     years = range(int(table.index.min()), int(table.index.max()) + 1)
     table = table.reindex(years, fill_value=0)
-    fig, ax = plt.subplots(figsize=(6.8, 3.8))
-    bottom = pd.Series(0, index=table.index)
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.22 * len(table) + 2.4), layout="constrained")
+    left = pd.Series(0, index=table.index)
     for column in table.columns:
         colour, hatch = GROUP_LOOK[column]
-        ax.bar(
+        ax.barh(
             table.index,
             table[column],
-            bottom=bottom,
+            left=left,
             color=colour,
             hatch=hatch,
             edgecolor="black",
             linewidth=0.5,
             label=groups[column],
         )
-        bottom += table[column]
-    for year, total in bottom.items():
+        left += table[column]
+    for year, total in left.items():
         if total:
-            ax.text(year, total + 0.2, str(total), ha="center", fontsize=10)
-    ax.set_xlabel("publication year")
-    ax.set_ylabel("papers cited in the data")
+            ax.text(total + 0.2, year, str(total), va="center", fontsize=TEXT_PT)
+    ax.set_ylabel("publication year")
+    ax.set_xlabel("papers cited in the data")
     title = "When the cited evidence was published, and what kind it is"
-    ax.set_title(title, loc="left")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
+    ax.set_title(_wrap(title, TITLE_WRAP), loc="left")
+    ax.invert_yaxis()
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    ax.set_xlim(0, left.max() * 1.15 + 0.5)
+    fig.legend(loc="outside lower center", ncol=1, frameon=False)
     return Chart(fig, title)
 
 
 def plot_table1_doses(data: BookData):
     """Dose per administration for each Table 1 study (log scale); doses, route and animal written on each bar."""
     t = data.table1
-    fig, ax = plt.subplots(figsize=(6.8, 0.75 * len(t) + 1.6))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 1.05 * len(t) + 1.4), layout="constrained")
     for i, r in enumerate(t.itertuples()):
         if pd.notna(r.cells_per_dose):
             ax.barh(i, r.cells_per_dose, color="#56B4E9", edgecolor="black", hatch="//")
             note, x = f"{r.cells_per_dose:,.0f} cells x {r.administrations:g}", r.cells_per_dose
         else:
             note, x = f"no cell count: vesicles {r.mg_per_kg_per_dose:g} mg/kg x {r.administrations:g}", 1e5
-        ax.text(x * 1.25, i, f"{note}\n{r.route}, {r.animal}", va="center", fontsize=10)
+        ax.text(x * 1.25, i, _wrap(f"{note}; {r.route}, {r.animal}", 22), va="center", fontsize=TEXT_PT)
     ax.set_xscale("log")
     counts = t["cells_per_dose"].dropna()
-    ax.set_xlim(
-        10 ** math.floor(math.log10(counts.min()) - 1), 10 ** math.ceil(math.log10(counts.max()) + 2.5)
-    )
-    ax.set_yticks(range(len(t)), [data.references[k].short for k in t["citation"]])
+    ax.set_xlim(10 ** math.floor(math.log10(counts.min()) - 1), 10 ** math.ceil(math.log10(counts.max()) + 3))
+    ax.set_yticks(range(len(t)), [_wrap(data.references[k].short, 12) for k in t["citation"]])
     ax.set_ylim(len(t) - 0.5, -0.8)
+    ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(numticks=4))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.xaxis.set_major_formatter(  # 10⁵, not mathtext, whose small exponent would be the smallest text
+        matplotlib.ticker.FuncFormatter(lambda v, _: "10" + str(round(math.log10(v))).translate(_SUPERSCRIPT))
+    )
     ax.set_xlabel("cells per administration (log scale)")
     title = "Table 1: dose, number of doses, route and species"
-    ax.set_title(title, loc="left")
-    fig.tight_layout()
+    ax.set_title(_wrap(title, TITLE_WRAP), loc="left")
     return Chart(fig, title)
 
 
@@ -310,10 +344,10 @@ def plot_evidence_counts(data: BookData, chapter: str):
     rows = data.chapter_statements(chapter)
     names, groups = data.labels("evidence"), data.groups("evidence")
     counts = rows["evidence"].value_counts().reindex([e for e in names if e in set(rows["evidence"])])
-    fig, ax = plt.subplots(figsize=(6.6, 0.5 * len(counts) + 1.5))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.55 * len(counts) + 1.6), layout="constrained")
     looks = [GROUP_LOOK[groups[e]] for e in counts.index]
     bars = ax.barh(
-        [names[e] for e in counts.index],
+        [_wrap(names[e], 18) for e in counts.index],
         counts.values,
         color=[c for c, _ in looks],
         hatch=None,
@@ -321,13 +355,13 @@ def plot_evidence_counts(data: BookData, chapter: str):
     )
     for bar, (_, hatch) in zip(bars, looks):
         bar.set_hatch(hatch)
-    ax.bar_label(bars, padding=3, fontsize=10)
+    ax.bar_label(bars, padding=3, fontsize=TEXT_PT)
     ax.invert_yaxis()
     ax.set_xlabel("number of statements")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, counts.max() * 1.15 + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     title = f"{data.chapter_title(chapter)}: the evidence behind its statements"
-    ax.set_title(title, loc="left")
-    fig.tight_layout()
+    ax.set_title(_wrap(title, TITLE_WRAP), loc="left")
     return Chart(fig, title)
 
 
@@ -353,7 +387,7 @@ def plot_tumour_effects(data: BookData, chapter: str):
     effects = tumour_effects(data, chapter)
     counts = pd.crosstab(effects["evidence"], effects["direction"])
     counts = counts.reindex(columns=[c for c in ("pro-tumour", "anti-tumour") if c in counts.columns])
-    fig, ax = plt.subplots(figsize=(6.6, 0.75 * len(counts) + 1.8))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 0.8 * len(counts) + 2.2), layout="constrained")
     height = 0.38
     for j, (column, colour, hatch) in enumerate(
         (("pro-tumour", "#D55E00", "//"), ("anti-tumour", "#0072B2", ""))
@@ -364,18 +398,15 @@ def plot_tumour_effects(data: BookData, chapter: str):
         bars = ax.barh(
             ys, counts[column], height=height, color=colour, hatch=hatch, edgecolor="black", label=column
         )
-        ax.bar_label(
-            bars, labels=[f"{column}: {v}" if v else "" for v in counts[column]], padding=3, fontsize=10
-        )
-    ax.set_yticks(range(len(counts)), [data.labels("evidence")[e] for e in counts.index])
+        ax.bar_label(bars, labels=[str(v) if v else "" for v in counts[column]], padding=3, fontsize=TEXT_PT)
+    ax.set_yticks(range(len(counts)), [_wrap(data.labels("evidence")[e], 18) for e in counts.index])
     ax.invert_yaxis()
-    ax.set_xlim(0, counts.values.max() * 1.45 + 2)
-    ax.set_xlabel("statements about tumour growth or metastasis")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, counts.values.max() * 1.2 + 1)
+    ax.set_xlabel(_wrap("statements about tumour growth or metastasis", 34))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     title = "MSCs and tumours: findings in each direction, by evidence"
-    ax.set_title(title, loc="left")
-    ax.legend(loc="lower right", frameon=False)
-    fig.tight_layout()
+    ax.set_title(_wrap(title, TITLE_WRAP), loc="left")
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
     return Chart(fig, title)
 
 

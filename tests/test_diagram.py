@@ -90,13 +90,56 @@ def test_legend_shows_only_what_is_used_and_never_colour_alone(fixture_data):
         assert heading in key
 
 
-def test_labels_never_shrink_below_legibility(fixture_data):
-    """The SVG's min-width keeps its smallest text at 11.5 px or more however narrow the page."""
+def _shown_label_px(svg: str, column_px: float) -> float:
+    """The smallest label of an inline diagram fitted to a column: font size * shown / natural width."""
+    natural = float(re.search(r'data-natural-width="(\d+)"', svg).group(1))
+    smallest = min(float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)) * 4 / 3
+    return smallest * min(1.0, column_px / natural)
+
+
+def test_each_drawing_fits_its_column_at_a_legible_size(fixture_data):
+    """No drawing is wider than its column (no min-width, no scrolling) and each is legible where it
+    is shown: the wide one in a laptop's column, the tall one (or the wide one) in a phone's."""
+    from mechgraph.diagram import LAPTOP, PHONE
+
+    for figure in fixture_data.figures.index:
+        d = diagram(fixture_data, figure=figure)
+        assert "min-width" not in d.svg + d.svg_tall
+        assert _shown_label_px(d.svg, LAPTOP.column_px) >= 11, figure
+        assert _shown_label_px(d.svg_tall or d.svg, PHONE.column_px) >= 10, figure
+
+
+def test_a_wide_hub_gets_a_tall_drawing_for_the_phone(fixture_data):
+    """One entity acting on many others is a wide row top to bottom and too small on a phone left to
+    right; the diagram then carries a second, narrower drawing of the same statements."""
+    from mechgraph.diagram import PHONE
+
+    hub = fixture_data.statements["subject"].value_counts().index[0]
+    d = diagram(fixture_data, around=hub)
+    wide_px = _shown_label_px(d.svg, PHONE.column_px)
+    if wide_px >= 10:
+        assert d.svg_tall == ""  # legible on a phone as it is: one drawing only
+    else:
+        assert d.svg_tall and _shown_label_px(d.svg_tall, PHONE.column_px) >= 10
+        assert _shapes(d.svg) == _shapes(d.svg_tall)  # the same entities and statements
+        html = d._repr_markdown_()
+        assert html.count('class="mechgraph-tall"') == 1 and html.count("<details") == 1  # one text list
+
+
+def test_edges_say_in_words_only_what_their_arrowhead_does_not(fixture_data):
+    """Raises and lowers are told by the arrowhead and colour (and the key); other relations keep
+    their words on the drawing; every edge keeps its words in its tooltip."""
     d = diagram(fixture_data, figure="tlr_signalling")
-    natural = float(re.search(r'data-natural-width="(\d+)"', d.svg).group(1))
-    least = float(re.search(r"min-width:(\d+)px", d.svg).group(1))
-    smallest = min(float(x) for x in re.findall(r'font-size="([\d.]+)"', d.svg))
-    assert smallest * 4 / 3 * least / natural >= 11.4
+    root = svg_root(d.svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    for edge in root.iter(f"{ns}g"):
+        if "edge" not in (edge.get("class") or "").split():
+            continue
+        drawn = " ".join("".join(t.itertext()) for t in edge.iter(f"{ns}text")).replace("\u2605", "").strip()
+        if " pol-other " in f" {edge.get('class')} ".replace("&#45;", "-"):
+            assert drawn, "an 'other' relation lost its words"
+        else:
+            assert not drawn, f"a raising or lowering edge spells out its relation: {drawn!r}"
 
 
 def _shapes(svg: str) -> tuple[int, int]:

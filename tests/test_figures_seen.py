@@ -2,8 +2,10 @@
 in light and dark mode (issue "What the reader sees").
 
 * every chart cell of a chapter shows its chart;
-* no diagram or chart text (node and edge labels, legend, chart ticks) renders below 11 px on a
-  1366 px wide window or 10 px on a 390 px one (font size times the on-screen scale);
+* on every page but the explorer, no drawing a reader sees (diagram, chart, slide image) is wider
+  than its column, on a 1366 px wide window or a 390 px one, and no diagram or chart text (node and
+  edge labels, legend, chart ticks) renders below 11 px or 10 px there (font size times the
+  on-screen scale), without sideways scrolling;
 * every diagram and chart sits in a numbered figure with a written caption, never one made of ids;
 * no chapter diagram has more than 25 entities, and none appears twice on a page;
 * the whole figure of a split one opens with one click and zooms;
@@ -23,11 +25,16 @@ from sitetools import chapter_pages, offline_context, settle
 CHAPTERS = [
     p for p in chapter_pages() if re.match(r"chapters/(0\d-|pain-primer|measuring-pain|clinical-picture)", p)
 ] or ["chapters/01-why-cancer-pain.html"]
+#: every page with drawings a reader meets (the explorer has its own tests: test_explorer.py)
+FIT_PAGES = [p for p in chapter_pages() if p != "chapters/explorer.html"] or [
+    "chapters/01-why-cancer-pain.html"
+]
 WIDTHS = {"laptop": (1366, 11.0), "phone": (390, 10.0)}
 MAX_NODES = 25
 DRAWINGS = "div.mechgraph, figure.mechgraph"  # figure.mechgraph: the markup before this change
 
-#: the smallest on-screen text of every diagram and chart on the page, with where it is
+#: the smallest on-screen text of every diagram and chart on the page, with where it is (the
+#: drawing shown: a diagram's tall drawing on a phone, its wide one on a laptop)
 SMALLEST_TEXT = """(sel) => {
   const out = [];
   document.querySelectorAll('details').forEach(d => { if (d.querySelector(sel) || d.querySelector('.mechgraph-chart')) d.open = true; });
@@ -36,6 +43,7 @@ SMALLEST_TEXT = """(sel) => {
     const svg = root.querySelector('svg');
     if (!svg) return;
     root.querySelectorAll('svg text').forEach(t => {
+      if (t.closest('.mechgraph-legend') || !t.getClientRects().length) return;
       const m = t.getScreenCTM(); if (!m || !t.textContent.trim()) return;
       const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
       if (px < least) { least = px; text = t.textContent.trim(); }
@@ -83,6 +91,56 @@ def test_drawings_at_phone_width(browser, base_url, path):
         context.close()
 
 
+#: every drawing a reader sees on the page as it loads (nothing opened): its rendered width, its
+#: column's, and its smallest label (font size * rendered width / viewBox width, through the CTM)
+DRAWINGS_SEEN = """() => {
+  const shown = el => el.getClientRects().length > 0 && !el.closest('details:not([open])');
+  const column = el => { const a = el.closest('article') || document.body; const s = getComputedStyle(a);
+    const box = a.getBoundingClientRect();
+    return {left: box.left + parseFloat(s.paddingLeft), right: box.right - parseFloat(s.paddingRight)}; };
+  return [...document.querySelectorAll('div.mechgraph svg, .mechgraph-chart svg, article img')]
+    .filter(s => !s.closest('.mechgraph-legend') && !(s.parentElement && s.parentElement.closest('svg')) && shown(s))
+    .map(svg => {
+      const box = svg.getBoundingClientRect(), col = column(svg);
+      let least = Infinity, text = '';
+      svg.querySelectorAll('text').forEach(t => {
+        const m = t.getScreenCTM(); if (!m || !t.textContent.trim()) return;
+        const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+        if (px < least) { least = px; text = t.textContent.trim(); } });
+      const host = svg.closest('div.mechgraph, .mechgraph-chart, figure');
+      return {id: (host && host.id) || svg.id || svg.getAttribute('src') || svg.getAttribute('aria-label') || '',
+              kind: svg.tagName.toLowerCase() === 'img' ? 'image' : 'drawing',
+              width: box.width, column: col.right - col.left,
+              over: Math.max(box.right - col.right, col.left - box.left, 0), least, text}; });
+}"""
+
+
+@pytest.mark.parametrize("width", [w for w, _ in WIDTHS.values()])
+@pytest.mark.parametrize("path", FIT_PAGES)
+def test_every_drawing_fits_its_column(browser, base_url, path, width):
+    """As a page loads (nothing opened), every drawing on it lies within the text column (no
+    sideways scrolling: a diagram that grows past its column fails here) and its labels are at
+    least 11 px on a laptop, 10 px on a phone."""
+    bound = dict(WIDTHS.values())[width]
+    context, page = open_chapter(browser, base_url, path, width)
+    try:
+        found = page.evaluate(DRAWINGS_SEEN)
+    finally:
+        context.close()
+    wide = [
+        f"{f['id']}: {f['width']:.0f} px in a {f['column']:.0f} px column" for f in found if f["over"] > 1
+    ]
+    small = [
+        f"{f['id']}: {f['least']:.1f} px ('{f['text']}')"
+        for f in found
+        if f["kind"] == "drawing" and f["least"] < bound
+    ]
+    assert not wide, f"{path} at {width} px: {len(wide)} drawing(s) wider than the column:\n" + "\n".join(
+        wide
+    )
+    assert not small, f"{path} at {width} px: labels below {bound} px:\n" + "\n".join(small)
+
+
 def every_chart_cell_shows_its_chart(page, path: str) -> None:
     """Every code cell that calls a plot function shows its chart, at a readable size."""
     cells = page.evaluate("""() => [...document.querySelectorAll('div.cell')]
@@ -116,6 +174,7 @@ def drawings_are_numbered_captioned_small_and_shown_once(page, path: str) -> Non
         const fig = d.closest('figure:not(.mechgraph)');
         const cap = fig && fig.querySelector('figcaption');
         const edges = [...d.querySelectorAll('.mechgraph-scroll g.edge > title')].map(t => t.textContent).sort();
+        // the entities of the drawing shown (the wide one at this width), not of both drawings
         return {id: d.id || (d.querySelector('svg') || {}).id || 'chart',
                 caption: cap ? cap.textContent.trim() : '',
                 numbered: !!(cap && cap.querySelector('.caption-number')),
@@ -145,6 +204,9 @@ def test_whole_figure_opens_with_one_click_and_zooms(browser, base_url):
         assert not svg.is_visible()
         viewer.locator("summary").click()
         assert svg.is_visible()
+        # it opens fitted to its box: the whole drawing in view, zoom in from there
+        box = viewer.locator(".mechgraph-scroll").bounding_box()
+        assert svg.bounding_box()["width"] <= box["width"] + 1
         nodes = page.evaluate("el => el.querySelectorAll('g.node').length", viewer.element_handle())
         assert nodes > MAX_NODES  # the whole of the review's Figure 2, beyond the panels
         before = svg.bounding_box()["width"]

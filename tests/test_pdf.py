@@ -303,3 +303,105 @@ def test_printing_twice_gives_the_same_bytes(tmp_path, browser):
         printed.append((tmp_path / name).read_bytes())
     assert printed[0] == printed[1]
     assert pypdf.PdfReader(str(tmp_path / "one.pdf")).pages[0].extract_text().startswith("Title")
+
+
+def _headings(site: Path) -> set[str]:
+    """Every heading of the printed pages, as a reader sees it (single spaces, no '#' link)."""
+    from bs4 import BeautifulSoup
+
+    found = {"Contents", "Introduction", "Solutions to the exercises"}
+    for doc in CHAPTERS:
+        article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find(
+            "article"
+        )
+        for h in article.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+            for link in h.select(".headerlink"):
+                link.decompose()
+            found.add(re.sub(r"\s+", " ", h.get_text(" ", strip=True)).strip())
+    return found
+
+
+def test_bookmarks_read_exactly_as_the_headings(reader, site):
+    """Each bookmark is a heading's text, spaces and all (Chromium used to drop the space where a
+    long heading wraps: "criticalreading", "whereMSCs")."""
+    headings = _headings(site)
+
+    def titles(items):
+        for title, _, children in items:
+            yield title
+            yield from titles(children)
+
+    wrong = [t for t in titles(_outline(reader)) if t not in headings]
+    assert not wrong, f"{len(wrong)} bookmark(s) that are no heading: {wrong[:8]}"
+
+
+#: A4 less the 18 mm margins, in CSS px: the width the PDF's pages are laid out at
+PRINT_WIDTH_PX = round((210 - 2 * 18) / 25.4 * 96)
+#: each diagram's and chart's labels between these sizes on paper (points)
+LABEL_PT = (7.0, 12.0)
+
+
+def test_diagram_labels_print_at_one_scale(book_pdf, browser):
+    """Every diagram and chart prints with its labels between 7 and 12 pt: measured in the combined
+    document (book.html, beside the PDF) laid out as Chromium prints it, at the page's width."""
+    document = book_pdf.with_name("book.html")
+    page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000}, java_script_enabled=True)
+    try:
+        page.goto(document.resolve().as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        found = page.evaluate(
+            """() => [...document.querySelectorAll('figure svg, .mechgraph svg')]
+            .filter(s => !s.closest('.mechgraph-legend') && s.getClientRects().length)
+            .map(svg => { let least = Infinity, most = 0;
+              svg.querySelectorAll('text').forEach(t => {
+                const m = t.getScreenCTM(); if (!m || !t.textContent.trim()) return;
+                const pt = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b) * 0.75;
+                least = Math.min(least, pt); most = Math.max(most, pt); });
+              const fig = svg.closest('figure');
+              const cap = fig && fig.querySelector('figcaption');
+              return {what: (cap ? cap.textContent : svg.getAttribute('aria-label') || '').trim().slice(0, 60),
+                      least, most}; })
+            .filter(f => f.most > 0)"""
+        )
+    finally:
+        page.close()
+    assert len(found) >= 30, f"only {len(found)} drawings found in {document}"
+    low, high = LABEL_PT
+    off = [
+        f"{f['what']!r}: {f['least']:.1f}-{f['most']:.1f} pt"
+        for f in found
+        if f["least"] < low or f["most"] > high
+    ]
+    assert not off, f"{len(off)} of {len(found)} drawings print outside {low}-{high} pt:\n" + "\n".join(off)
+
+
+def _lowest_text(page) -> float | None:
+    """The lowest baseline of the text in a page's body (PDF points from the bottom), the footer's
+    page number left out."""
+    lows = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            lows.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    margin = 18 / 25.4 * 72
+    body = [y for y in lows if y > margin]
+    return min(body) if body else None
+
+
+def test_no_page_in_mid_chapter_is_less_than_a_quarter_full(reader):
+    """Pages break before chapters, and before a figure that would otherwise be split: a page whose
+    next page continues the same chapter is at least a quarter full."""
+    starts = {page for _, page, _ in _outline(reader)}  # 0-based pages where a chapter starts
+    height = float(reader.pages[0].mediabox.height)
+    margin = 18 / 25.4 * 72
+    sparse = []
+    for i, page in enumerate(reader.pages[:-1]):
+        if i + 1 in starts or i in (0, 1) or i + 1 == len(reader.pages):
+            continue  # the page before a chapter, the title page and the contents may end early
+        low = _lowest_text(page)
+        full = 0.0 if low is None else (height - margin - low) / (height - 2 * margin)
+        if full < 0.25:
+            sparse.append(f"page {i + 1}: {full:.0%} full")
+    assert not sparse, f"{len(sparse)} page(s) in mid-chapter less than a quarter full: {sparse}"

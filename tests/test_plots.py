@@ -4,6 +4,7 @@ every number stays readable (no two overlap, and a number inside a bar fits its 
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -39,3 +40,31 @@ def test_the_numbers_on_a_stacked_bar_chart_neither_overlap_nor_overflow(data, m
         if inside:  # a number drawn on a segment fits in it
             assert box.width <= inside[0].width, f"{text.get_text()!r} is wider than its segment"
         assert box.x1 <= fig.bbox.x1, f"{text.get_text()!r} runs off the figure"
+
+
+CHARTS = {
+    "evidence by chapter": lambda data: plots.plot_evidence_by_chapter(data),
+    "scope by chapter": lambda data: plots.plot_scope_by_chapter(data),
+    "literature timeline": lambda data: plots.plot_literature_timeline(data),
+    "Table 1 doses": lambda data: plots.plot_table1_doses(data),
+    "errata": lambda data: plots.plot_errata(data),
+    "evidence counts": lambda data: plots.plot_evidence_counts(data, "intro"),
+    "tumour effects": lambda data: plots.plot_tumour_effects(data, "tumours"),
+    "MSC settings": lambda data: plots.plot_msc_settings(data, "pain-mechanisms"),
+}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_every_chart_fits_a_phone_at_a_legible_size(data, name):
+    """The chart's SVG is fitted to its column (no min-width: it never scrolls) and is narrow enough
+    that on a phone (342 px column) its smallest text is still 10 px, and 11 px on a laptop."""
+    from mechgraph.diagram import LAPTOP, PHONE
+
+    svg = CHARTS[name](data).svg_html()
+    assert "min-width" not in svg
+    natural = float(re.search(r"max-width:(\d+)px", svg).group(1))
+    least = plots.Chart.smallest_text_px(svg)
+    assert least * min(1, PHONE.column_px / natural) >= 10, (
+        f"{name}: {natural:.0f} px wide, text {least:.1f} px"
+    )
+    assert least * min(1, LAPTOP.column_px / natural) >= 11
