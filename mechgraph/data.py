@@ -69,7 +69,22 @@ MARKUP = re.compile(r"[<>{}\[\]`*|\"\\]|\$|&[a-z#0-9]+;|://")
 #: text), ``~~``, and ``#``, ``- ``, ``+ `` at the start
 MARKDOWN = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|~~|^#|^[-+] ")
 #: columns validated to plain text (shown unescaped as names: glossary terms, headings, plot labels)
-PLAIN_TEXT = {"entities": ("label",), "figures": ("title",), "chapters": ("title",), "vocabulary": ("label",)}
+PLAIN_TEXT = {
+    "entities": ("label", "aliases"),
+    "figures": ("title",),
+    "chapters": ("title",),
+    "vocabulary": ("label",),
+}
+#: Greek letters as a reader types them in Latin letters (SDF-1α, SDF-1alpha)
+_GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "μ": "mu"})
+
+
+def name_key(name: str) -> str:
+    """A name as the explorer's search compares names: lower case, Greek letters spelled out,
+    letters and digits only (``IL-1β``, ``il 1 beta`` and ``IL1beta`` are one name)."""
+    return re.sub(r"[^a-z0-9]", "", name.lower().translate(_GREEK))
+
+
 # What a statement's cancer_pain value requires of its evidence, setting and species.
 REVIEW_EVIDENCE = frozenset({"review_article", "review_assertion"})
 CANCER_PAIN_SETTINGS = frozenset({"bone_cancer_pain", "cipn", "cancer_other_pain"})
@@ -585,6 +600,18 @@ def _cross_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> list[
                 f"{_where(path['entities'], line, 'label')}: '{label}' gives the same glossary anchor as '{anchors[anchor]}'"
             )
         anchors[anchor] = label
+    named = {}  # an entity's id and label name it: an alias naming another entity is refused
+    for _, row in rows("entities"):
+        for name in (row.get("id") or "", row.get("label") or ""):
+            named.setdefault(name_key(name), row.get("id"))
+    for line, row in rows("entities"):
+        for alias in tables["entities"].items(row, "aliases"):
+            key, owner = name_key(alias), named.setdefault(name_key(alias), row.get("id"))
+            if not key or owner != row.get("id"):
+                problems.append(
+                    f"{_where(path['entities'], line, 'aliases')}: alias '{alias}' "
+                    + (f"already names '{owner}'" if key else "has no letter or digit to search for")
+                )
     for name in ("entities", "statements", "table1", "errata"):
         for line, row in rows(name):
             column = "citation" if name == "table1" else "citations"

@@ -1,12 +1,14 @@
 """The mechanism explorer's data: every entity and statement group as a ready DOT fragment.
 
-The explorer page (chapters/explorer.md, script explorer/explorer.js) lays out selections of
-the statements in the reader's browser with Graphviz compiled to WebAssembly. Styling and
-escaping stay in Python: :func:`export` gives, for every entity, its DOT node statement and,
-for every (subject, relation, object) group of statements and every subset of that group a
-filter can leave, its DOT edge statement, built with the helpers of :mod:`mechgraph.diagram`
-exactly as :func:`mechgraph.diagram` builds them. The browser only picks fragments, joins
-them and lays them out; it adds no style of its own.
+The explorer page (chapters/explorer.md, script explorer/explorer.js) draws selections of the
+statements. Styling and escaping stay in Python: :func:`export` gives, for every entity, its DOT
+node statement and, for every (subject, relation, object) group of statements and every subset
+of that group a filter can leave, its DOT edge statement, built with the helpers of
+:mod:`mechgraph.diagram` exactly as :func:`mechgraph.diagram` builds them. :func:`write` lays out
+at build time the views a reader opens most (every entity one step out, cut to :data:`LIMIT`
+entities; every figure; every chapter), so the page shows them without Graphviz; any other view
+the browser lays out by joining fragments with Graphviz compiled to WebAssembly, loaded then.
+Everything is written as classic scripts, which a page opened as a file (an unzipped pack) loads.
 
 :func:`mechgraph.diagram.explorer_url` gives the link that opens a view (``explorer.html?figure=fig1``).
 """
@@ -14,17 +16,21 @@ them and lays them out; it adds no style of its own.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 import operator
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import graphviz
 
 from mechgraph.data import BookData
 from mechgraph.diagram import GRAPH_ATTRS, MEASURED_MARK, edge_spec, legend_html, node_spec
-
-PAGE_ASPECT = 1.6  # width / height the page prefers when it picks a layout direction
 
 ERRATA_PAGE = "08-critical-reading.html"
 BIBLIOGRAPHY_PAGE = "bibliography.html"
@@ -135,6 +141,7 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
             "label": e.label,
             "kind_name": data.labels("entity_kind")[e.kind],
             "synonyms": synonyms(e.label, e.definition, e.id),
+            "aliases": list(e.aliases),
             "dot": node_statement(data, e.id, link_base),
         }
     # the erratum's text stays in the critical-reading chapter (the page's weight); the explorer links to it
@@ -193,7 +200,6 @@ def export(data: BookData, anchors: dict[str, str] | None = None, link_base: str
         "measured_mark": MEASURED_MARK,
         "scope_text": data.labels("cancer_pain"),
         "legend": legend_svg(data),
-        "page_aspect": PAGE_ASPECT,
     }
 
 
@@ -208,24 +214,183 @@ def citation_anchors(env) -> dict[str, str]:
     }
 
 
-def write(outdir: Path, data: BookData, anchors: dict[str, str]) -> Path:
-    """Write graph.json under `outdir` (the site's _static/explorer/)."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    path = outdir / "graph.json"
-    path.write_text(
-        json.dumps(export(data, anchors), ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+#: the most entities a view around an entity draws before the reader asks for all of them
+LIMIT = 30
+
+
+def capped(rows: list[dict], centre: str, limit: int = LIMIT) -> list[dict]:
+    """The statements of a neighbourhood that stay when it is cut to `limit` entities, as the
+    page cuts it (explorer.js, ``cap``): the centre, then entities by their distance from it,
+    those with more statements to nearer ones first (then by id), each kept only if a statement
+    links it to one already kept."""
+    nodes = list(dict.fromkeys([r["subject"] for r in rows] + [r["object"] for r in rows]))
+    if len(nodes) <= limit:
+        return rows
+    layer, frontier = {centre: 0}, [centre]
+    while frontier:
+        nxt = []
+        for r in rows:
+            for a, b in ((r["subject"], r["object"]), (r["object"], r["subject"])):
+                if a in frontier and b not in layer:
+                    layer[b] = layer[a] + 1
+                    nxt.append(b)
+        frontier = nxt
+    far = len(nodes)
+
+    def links(n: str, to) -> int:
+        return sum(
+            1 for r in rows if n in (r["subject"], r["object"]) and ({r["subject"], r["object"]} - {n}) & to
+        )
+
+    lower = {n: {m for m in layer if layer[m] < layer.get(n, far)} for n in nodes}
+    order = sorted(
+        (n for n in nodes if n != centre), key=lambda n: (layer.get(n, far), -links(n, lower[n]), n)
     )
+    kept = {centre}
+    for n in order:
+        if len(kept) == limit:
+            break
+        if links(n, kept):
+            kept.add(n)
+    return [r for r in rows if r["subject"] in kept and r["object"] in kept]
+
+
+def views(exported: dict) -> dict[str, list[dict]]:
+    """The views drawn at build time, so that the page draws them without Graphviz: every entity
+    one step out (cut to LIMIT entities), every figure and every chapter, with no filter."""
+    edges = exported["edges"]
+    rows = [
+        {**r, "subject": edges[r["edge"]]["subject"], "object": edges[r["edge"]]["object"]}
+        for r in exported["statements"]
+    ]
+    out = {}
+    for e in exported["entities"]:
+        near = (
+            {e}
+            | {r["object"] for r in rows if r["subject"] == e}
+            | {r["subject"] for r in rows if r["object"] == e}
+        )
+        out[f"around-{e}"] = capped([r for r in rows if r["subject"] in near and r["object"] in near], e)
+    for f in exported["figures"]:
+        out[f"figure-{f}"] = [r for r in rows if f in r.get("figures", ())]
+    for c in exported["chapters"]:
+        out[f"chapter-{c}"] = [r for r in rows if r.get("chapter") == c]
+    return {k: v for k, v in out.items() if v}
+
+
+def dot_source(exported: dict, rows: list[dict], rankdir: str) -> tuple[str, list[str], list[int]]:
+    """The DOT source the page joins for these statements (explorer.js, ``dotSource``), its nodes
+    and its edge groups in the order they are declared."""
+    nodes = list(dict.fromkeys([r["subject"] for r in rows] + [r["object"] for r in rows]))
+    groups = list(dict.fromkeys(r["edge"] for r in rows))
+    ids = {r["id"] for r in rows}
+    lines = ["digraph explorer {", "\t" + exported["graph"], f"\tgraph [rankdir={rankdir}]"]
+    lines += ["\t" + exported["entities"][n]["dot"] for n in nodes]
+    for g in groups:
+        edge = exported["edges"][g]
+        lines.append("\t" + edge["dot"][",".join(i for i in edge["statements"] if i in ids)])
+    return "\n".join([*lines, "}"]), nodes, groups
+
+
+_SVG_NOISE = re.compile(r"<\?xml[^>]*>|<!DOCTYPE[^>]*>|<!--.*?-->", re.S)
+
+
+def render(sources: list[str], timeout: float = 300) -> list[str]:
+    """SVG drawings of DOT graphs, laid out by one run of Graphviz's `dot` for all of them."""
+    try:
+        done = subprocess.run(
+            ["dot", "-Tsvg"],
+            input="\n".join(sources),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"Graphviz `dot` did not finish the explorer's {len(sources)} views in {timeout:.0f} s"
+        ) from None
+    except subprocess.CalledProcessError as err:
+        raise RuntimeError(
+            f"Graphviz `dot` failed on the explorer's views: {err.stderr.strip()[:300]}"
+        ) from None
+    svgs = [_SVG_NOISE.sub("", s).strip() + "</svg>" for s in done.stdout.split("</svg>")[:-1]]
+    if len(svgs) != len(sources):
+        raise RuntimeError(f"Graphviz `dot` drew {len(svgs)} of the explorer's {len(sources)} views")
+    return svgs
+
+
+def _script(variable: str, value) -> str:
+    """A classic script that sets one global: it loads from a page opened as a file, as fetch() cannot."""
+    return f"self.{variable} = {json.dumps(value, ensure_ascii=False, separators=(',', ':'))};\n"
+
+
+def write(outdir: Path, data: BookData, anchors: dict[str, str]) -> Path:
+    """Write the explorer's data under `outdir` (the site's _static/explorer/): graph.js (what the
+    page selects and lists from), dot.js (the DOT fragments, loaded with Graphviz when a view was
+    not drawn at build time) and views/*.js (the views drawn at build time, both directions)."""
+    exported = export(data, anchors)
+    drawn = views(exported)
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "views").mkdir(exist_ok=True)
+    laid = {}
+    for key, rows in drawn.items():
+        for rankdir in ("LR", "TB"):
+            laid[key, rankdir] = dot_source(exported, rows, rankdir)
+    svgs = dict(zip(laid, render([source for source, _, _ in laid.values()])))
+    for key, rows in drawn.items():
+        _, nodes, groups = laid[key, "LR"]
+        view = {
+            "statements": [r["id"] for r in rows],
+            "nodes": nodes,
+            "groups": groups,
+            "svg": {d: svgs[key, d] for d in ("LR", "TB")},
+        }
+        (outdir / "views" / f"{key}.js").write_text(
+            f"(self.MECHGRAPH_VIEWS ||= {{}})[{json.dumps(key)}] = "
+            + json.dumps(view, ensure_ascii=False, separators=(",", ":"))
+            + ";\n",
+            encoding="utf-8",
+        )
+    dot = {
+        "graph": exported["graph"],
+        "entities": {k: e.pop("dot") for k, e in exported["entities"].items()},
+        "edges": [e.pop("dot") for e in exported["edges"]],
+    }
+    del exported["graph"]
+    exported["views"] = sorted(drawn)
+    exported["limit"] = LIMIT
+    (outdir / "dot.js").write_text(_script("MECHGRAPH_DOT", dot), encoding="utf-8")
+    path = outdir / "graph.js"
+    path.write_text(_script("MECHGRAPH_GRAPH", exported), encoding="utf-8")
     return path
 
 
-VIZ_JS = Path("node_modules", "@viz-js", "viz", "dist", "viz.js")
+def publish(target: Path, data: Callable[[], BookData], anchors: dict[str, str], cache: Path) -> None:
+    """Put the explorer's data into `target`, computed once for each data, package and bibliography
+    (the cache folder's name holds the first two; the anchors are hashed here) and kept in `cache`."""
+    key = hashlib.sha256(json.dumps(anchors, sort_keys=True).encode()).hexdigest()[:12]
+    kept = cache / f"explorer-{key}"
+    if not kept.is_dir():
+        fresh = cache / f"explorer-{key}.{os.getpid()}.tmp"
+        shutil.rmtree(fresh, ignore_errors=True)
+        write(fresh, data(), anchors)
+        try:
+            fresh.rename(kept)  # whole or not at all
+        except OSError:  # another build kept it first
+            shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(target / "views", ignore_errors=True)
+    shutil.copytree(kept, target, dirs_exist_ok=True)
+
+
+VIZ_JS = Path(
+    "node_modules", "@viz-js", "viz", "dist", "viz-global.js"
+)  # a classic script: it loads from file://
 
 
 def copy_scripts(outdir: Path, source: Path) -> None:
     """Copy the page's script and the pinned Graphviz-WebAssembly module from `source` (the book's
     explorer/ folder) into `outdir`."""
-    import shutil
-
     if not (source / VIZ_JS).is_file():
         raise FileNotFoundError(
             f"{source / VIZ_JS} is missing: run `npm ci --prefix explorer` (make book does it)"

@@ -20,9 +20,7 @@ The fixes to the theme's HTML are a separate extension, :mod:`mechgraph.theme`.
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import logging as pylogging
 import os
 import pickle
@@ -409,7 +407,7 @@ def _save_formatted_references(app: Sphinx, exception) -> None:
 
 
 def _write_explorer(app: Sphinx, exception) -> None:
-    """The explorer page's data (graph.json), its script and Graphviz-WebAssembly, into _static/explorer/,
+    """The explorer page's data (graph.js, dot.js, views/), its script and Graphviz-WebAssembly, into _static/explorer/,
     for a book that has the explorer's folder (``explorer/`` beside its pages)."""
     if exception is not None or app.builder.format != "html" or not Path(app.srcdir, "explorer").is_dir():
         return
@@ -417,19 +415,10 @@ def _write_explorer(app: Sphinx, exception) -> None:
 
     target = Path(app.outdir) / "_static" / "explorer"
     anchors = explorer.citation_anchors(app.env)
-    # graph.json depends on the data and this package (both in the name of the notebooks' cache
-    # folder, see _check_data_and_cache) and on the bibliography's anchors: kept in that folder,
-    # it is computed once for each change, not at every build.
-    key = hashlib.sha256(json.dumps(anchors, sort_keys=True).encode()).hexdigest()[:12]
-    cached = Path(app.config.nb_execution_cache_path) / f"explorer-graph-{key}.json"
-    if cached.is_file():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, target / "graph.json")
-    else:
-        written = explorer.write(target, load(data_dir(app)), anchors)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(written, cached.with_suffix(".tmp"))
-        cached.with_suffix(".tmp").replace(cached)  # whole or not at all
+    # the data depends on the data folder and this package (both in the name of the notebooks'
+    # cache folder, see _check_data_and_cache) and on the bibliography's anchors: kept in that
+    # folder, it is computed once for each change, not at every build.
+    explorer.publish(target, lambda: load(data_dir(app)), anchors, Path(app.config.nb_execution_cache_path))
     explorer.copy_scripts(target, Path(app.srcdir, "explorer"))
 
 

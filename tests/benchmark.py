@@ -54,7 +54,7 @@ TARGETS = {
     "nochange": 3.0,
     "edit": 10.0,
     "page_bytes": 1.2e6,
-    "explorer_bytes": 2.5e6,
+    "explorer_bytes": 2.0e6,
     "explorer_first": 1.5,
     "explorer_redraw": 0.3,
     "pdf_s": 90.0,
@@ -214,33 +214,46 @@ def page_weights(
     return weights, zipped
 
 
-def explorer_times(site: Path, runs: int) -> dict[str, list[float]]:
-    """Seconds from navigation to the explorer's first drawing (empty cache, a new browser
-    context each run) and from a filter change to the end of its redraw, on views up to 60 nodes."""
+EXPLORER_VIEWS = {  # the default view is drawn at build time; the other is laid out in the browser (Graphviz)
+    "default view (?around=p2x7, drawn at build time)": "",
+    "?around=tsg6&depth=2&all=1 (laid out in the browser)": "?around=tsg6&depth=2&all=1",
+}
+
+
+def explorer_times(site: Path, runs: int) -> dict[str, dict[str, list[float]]]:
+    """For each view: seconds from navigation to the explorer's first drawing (empty cache, a new
+    browser context each run), its node count, and, on the laid-out view, seconds from a filter
+    change to the end of its redraw (both directions tried, the better one painted)."""
     from playwright.sync_api import sync_playwright
 
-    ready = "n => Number(document.documentElement.dataset.explorerReady || 0) >= n"
-    out = {"first": [], "redraw": [], "nodes": []}
+    ready = (
+        "n => Number(document.documentElement.dataset.explorerReady || 0) >= n"
+        " && !document.documentElement.dataset.explorerPending"
+    )
+    out = {name: {"first": [], "redraw": [], "nodes": []} for name in EXPLORER_VIEWS}
     with serve(site) as base, sync_playwright() as p:
         browser = launch_chromium(p)
         for _ in range(runs):
-            context = browser.new_context(viewport={"width": 1366, "height": 900})
-            page = context.new_page()
-            page.goto(base + EXPLORER + "?around=tsg6&depth=2", wait_until="commit")
-            page.wait_for_function(ready, arg=1, timeout=30000)
-            out["first"].append(
-                float(page.evaluate("document.documentElement.dataset.explorerFirstMs")) / 1000
-            )
-            out["nodes"].append(page.eval_on_selector_all("#ex-drawing g.node", "gs => gs.length"))
-            for n, (control, value) in enumerate(
-                [("#ex-species", "rat"), ("#ex-species", ""), ("#ex-relation", "promotes")], start=2
-            ):
-                start = time.perf_counter()
-                page.select_option(control, value)
-                page.wait_for_function(ready, arg=n, timeout=30000)
-                page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")  # painted
-                out["redraw"].append(time.perf_counter() - start)
-            context.close()
+            for name, query in EXPLORER_VIEWS.items():
+                context = browser.new_context(viewport={"width": 1366, "height": 900})
+                page = context.new_page()
+                page.goto(base + EXPLORER + query, wait_until="commit")
+                page.wait_for_function(ready, arg=1, timeout=30000)
+                out[name]["first"].append(
+                    float(page.evaluate("document.documentElement.dataset.explorerFirstMs")) / 1000
+                )
+                out[name]["nodes"].append(page.eval_on_selector_all("#ex-drawing g.node", "gs => gs.length"))
+                if query:
+                    page.click("#ex-filters > summary")  # the filters are folded away
+                    for n, (control, value) in enumerate(
+                        [("#ex-species", "rat"), ("#ex-species", ""), ("#ex-relation", "promotes")], start=2
+                    ):
+                        start = time.perf_counter()
+                        page.select_option(control, value)
+                        page.wait_for_function(ready, arg=n, timeout=30000)
+                        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")  # painted
+                        out[name]["redraw"].append(time.perf_counter() - start)
+                context.close()
         browser.close()
     return out
 
@@ -261,24 +274,41 @@ def explorer_report(measured: dict) -> list[str]:
         measured["zipped"],
     )
     print()
-    print(
-        f"mechanism explorer ({EXPLORER}, view ?around=tsg6&depth=2: {med(times['nodes'])} nodes; median of {runs} runs)"
-    )
-    print(row("  first drawing after a cold page load", med(times["first"]), None, TARGETS["explorer_first"]))
-    print(row("  redraw after a filter change", med(times["redraw"]), None, TARGETS["explorer_redraw"]))
-    print(
-        row("  page weight, uncompressed", med(weights[EXPLORER]), None, TARGETS["explorer_bytes"], fmt=fmt_b)
-    )
-    print(row("  page weight, gzip-compressed", med(zipped[EXPLORER]), None, None, fmt=fmt_b))
-    return [
-        name
-        for name, value, target in (
-            ("explorer first drawing", med(times["first"]), "explorer_first"),
-            ("explorer redraw", med(times["redraw"]), "explorer_redraw"),
-            ("explorer page weight", med(weights[EXPLORER]), "explorer_bytes"),
+    print(f"mechanism explorer ({EXPLORER}; median of {runs} runs)")
+    checked = []
+    for name, figures in times.items():
+        print(f"  {name}: {med(figures['nodes'])} nodes")
+        print(
+            row(
+                "    first drawing after a cold page load",
+                med(figures["first"]),
+                None,
+                TARGETS["explorer_first"],
+            )
         )
-        if value >= TARGETS[target]
-    ]
+        checked.append((f"explorer first drawing, {name}", med(figures["first"]), "explorer_first"))
+        if figures["redraw"]:
+            print(
+                row(
+                    "    redraw after a filter change",
+                    med(figures["redraw"]),
+                    None,
+                    TARGETS["explorer_redraw"],
+                )
+            )
+            checked.append((f"explorer redraw, {name}", med(figures["redraw"]), "explorer_redraw"))
+    print(
+        row(
+            "  page weight (default view), uncompressed",
+            med(weights[EXPLORER]),
+            None,
+            TARGETS["explorer_bytes"],
+            fmt=fmt_b,
+        )
+    )
+    print(row("  page weight (default view), gzip-compressed", med(zipped[EXPLORER]), None, None, fmt=fmt_b))
+    checked.append(("explorer page weight", med(weights[EXPLORER]), "explorer_bytes"))
+    return [name for name, value, target in checked if value >= TARGETS[target]]
 
 
 # -- report ---------------------------------------------------------------------------

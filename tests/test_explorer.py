@@ -113,6 +113,12 @@ def redrawn(page, action) -> None:
     wait_drawn(page, n + 1)
 
 
+def open_filters(page) -> None:
+    """The filters are folded away under a summary: open them as a reader does."""
+    if not page.evaluate("document.getElementById('ex-filters').open"):
+        page.click("#ex-filters > summary")
+
+
 def drawn(page) -> tuple[set[str], set[str]]:
     """Node ids and 'subject->object' edge ids of the current drawing."""
     nodes = set(page.eval_on_selector_all("#ex-drawing g.node", "gs => gs.map(g => g.dataset.id)"))
@@ -141,7 +147,7 @@ def query_of(page) -> dict[str, list[str]]:
         ("?figure=fig1", {"figure": "fig1"}),
         ("?figure=p2_receptors", {"figure": "p2_receptors"}),
         ("?around=p2x7", {"around": "p2x7"}),
-        ("?around=tsg6&depth=2", {"around": "tsg6", "depth": 2}),
+        ("?around=tsg6&depth=2&all=1", {"around": "tsg6", "depth": 2}),
         ("?around=p2x7&measured=1", {"around": "p2x7", "measured_only": True}),
         ("?chapter=tumours", {"chapter": "tumours"}),
     ],
@@ -189,9 +195,10 @@ FILTERS = [  # control, how to set it, query parameter, value, a check on every 
 
 @pytest.mark.parametrize("control, how, param, value, text", FILTERS, ids=[f[2] for f in FILTERS])
 def test_each_filter_changes_the_drawing(opened, data, control, how, param, value, text):
-    page, log = opened("?around=tsg6&depth=2")  # 57 entities, 140 statements
+    page, log = opened("?around=tsg6&depth=2&all=1")  # 57 entities, 140 statements
     before_nodes, before_edges = drawn(page)
     before = listed(page)
+    open_filters(page)
     redrawn(page, lambda: page.check(control) if how == "check" else page.select_option(control, value))
     after_nodes, after_edges = drawn(page)
     assert 0 < listed(page) < before, f"{param}={value} should leave fewer statements"
@@ -219,7 +226,7 @@ def test_edge_click_shows_statement_with_citation_and_doi(opened):
 
 def test_erratum_is_linked(opened, data):
     row = data.statements[data.statements["erratum"] != ""].iloc[0]
-    page, _ = opened(f"?around={row.subject}")
+    page, _ = opened(f"?around={row.subject}&all=1")
     link = page.locator(f"#ex-list a[href$='#erratum-{row.erratum}']").first
     assert link.count() == 1
     assert broken_link(BUILD, PAGE, link.get_attribute("href")) is None
@@ -245,7 +252,7 @@ def test_keyboard_only(opened):
             break
     else:
         pytest.fail("the search box cannot be reached with Tab")
-    page.keyboard.type("Interleukin-1 beta")  # a synonym: the spelled-out name of IL-1beta
+    page.keyboard.type("Interleukin-1 beta")  # a synonym: the spelled-out name of IL-1β
     redrawn(page, lambda: page.keyboard.press("Enter"))
     assert query_of(page)["around"] == ["il1b"]
     for _ in range(80):  # on to the first link of the drawing
@@ -281,25 +288,40 @@ def test_bad_parameter_gives_one_clear_message(opened, query, param, suggestion)
 
 
 def test_nothing_leaves_the_machine(opened):
-    page, log = opened("?around=tsg6&depth=2")
+    page, log = opened("?around=tsg6&depth=2&all=1")  # laid out in the browser: Graphviz loaded
     page.click("#ex-drawing g.edge a text")
     page.wait_for_load_state("networkidle")
     assert not log["foreign"] and not log["errors"]
 
 
+SMALLEST_LABEL = """() => {
+    const svg = document.querySelector('#ex-drawing svg');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale));
+}"""
+
+
 @pytest.mark.parametrize("width, least", [(1366, 11), (390, 10)])
 def test_labels_legible(opened, width, least):
+    """The first view is whole (small labels on a big figure); + makes every label legible within
+    a few presses, and the drawing then pans inside its box, never the page. The default view (one
+    step around an entity) reads at first sight on a laptop."""
     page, _ = opened("?figure=fig1", viewport={"width": width, "height": 900})
-    smallest = page.evaluate("""() => {
-        const svg = document.querySelector('#ex-drawing svg');
-        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-        return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale));
-    }""")
-    assert smallest >= least
-    page.click("#ex-zoom-in")
-    assert page.text_content("#ex-zoom-level") == "125 %"
+    for _ in range(6):
+        if page.evaluate(SMALLEST_LABEL) >= least:
+            break
+        page.click("#ex-zoom-in")
+    assert page.evaluate(SMALLEST_LABEL) >= least
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = page.eval_on_selector(
+        "#ex-drawing", "b => [b.scrollWidth > b.clientWidth, b.scrollHeight > b.clientHeight]"
+    )
+    assert any(box), "zoomed in, the drawing pans inside its box"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"explorer-{width}.png"), full_page=False)
+    if width == 1366:
+        page2, _ = opened("?around=p2x7", viewport={"width": width, "height": 900})
+        assert page2.evaluate(SMALLEST_LABEL) >= least
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
@@ -320,3 +342,240 @@ def test_axe_after_drawing(opened, mode):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "explorer-dark.png"), full_page=False)
     assert not blocking, blocking
+
+
+# -- whole at first sight (issue 22) and links that cannot mislead (issue 26) -------------------
+
+SCREENS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+FIRST_VIEW = """(id) => {
+    const box = document.getElementById('ex-drawing');
+    const svg = box.querySelector('svg');
+    const b = box.getBoundingClientRect(), s = svg.getBoundingClientRect();
+    const node = id ? box.querySelector(`g.node[data-id="${id}"]`).getBoundingClientRect() : s;
+    const fontPx = Math.min(...[...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height));
+    return {
+        boxTop: b.top, svgWidth: s.width, svgHeight: s.height, room: box.clientWidth, roomHeight: box.clientHeight,
+        scrollW: box.scrollWidth, scrollH: box.scrollHeight, pageW: document.documentElement.scrollWidth,
+        node: [node.left, node.top, node.right, node.bottom], nodeCentre: (node.left + node.right) / 2 - b.left,
+        svgLeft: s.left - b.left, svgRight: b.right - s.right, vw: innerWidth, vh: innerHeight, fontPx,
+        zoom: document.getElementById('ex-zoom-level').textContent,
+    };
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize(
+    "query, centre", [("?around=p2x7", "p2x7"), ("?figure=fig1", None)], ids=["p2x7", "fig1"]
+)
+def test_first_view_is_whole_and_shows_the_entity(opened, screen, mode, query, centre):
+    """The asked entity is in the first screen and the whole drawing fits its box (a chapter's
+    "Open this diagram in the explorer" link opens ?figure=...); zoom goes below 100 %, Fit returns."""
+    page, log = opened(query, mode=mode, color_scheme=mode, viewport=SCREENS[screen])
+    view = page.evaluate(FIRST_VIEW, centre)
+    assert view["boxTop"] < view["vh"] * 0.6, f"the drawing starts at {view['boxTop']:.0f} px of {view['vh']}"
+    assert view["scrollW"] <= view["room"] + 1 and view["scrollH"] <= view["roomHeight"] + 1, view
+    assert view["pageW"] <= view["vw"], "the page scrolls sideways"
+    left, top, right, bottom = view["node"]
+    assert 0 <= left and right <= view["vw"] and 0 <= top and bottom <= view["vh"], (
+        f"not in the first screen: {view}"
+    )
+    assert abs(view["svgLeft"] - view["svgRight"]) <= 2, "the drawing is centred in its box"
+    fitted = view["zoom"]
+    level = lambda: int(page.text_content("#ex-zoom-level").split()[0])  # noqa: E731
+    for _ in range(10):
+        if level() > 100:
+            break
+        page.click("#ex-zoom-in")
+    for _ in range(10):
+        if level() < 100:
+            break
+        page.click("#ex-zoom-out")
+    assert level() < 100, "zoom goes below 100 %"
+    page.click("#ex-fit")
+    assert page.text_content("#ex-zoom-level") == fitted
+    assert not log["errors"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.reload()
+    wait_drawn(page, 1)
+    page.screenshot(path=str(ARTIFACTS / f"explorer-first-{query[1:].split('=')[1]}-{screen}-{mode}.png"))
+
+
+def test_default_depth_one_click_recentres_at_depth_one_and_keeps_focus(opened):
+    page, _ = opened("?around=p2x7&depth=2&all=1")
+    assert page.input_value("#ex-depth") == "2"
+    page.focus("#ex-drawing g.node[data-id='msc'] a")
+    redrawn(page, lambda: page.keyboard.press("Enter"))
+    assert query_of(page)["around"] == ["msc"] and "depth" not in query_of(page)
+    assert page.input_value("#ex-depth") == "1"
+    assert page.evaluate("document.activeElement.closest('g.node')?.dataset.id") == "msc"
+    assert len(drawn(page)[0]) <= 30
+    page2, _ = opened("")
+    assert page2.input_value("#ex-depth") == "1" and query_of(page2) == {}
+
+
+def test_at_most_thirty_entities_unless_asked(opened):
+    page, log = opened("?around=msc")  # MSC is linked to 77 entities
+    nodes = drawn(page)[0]
+    assert "msc" in nodes and len(nodes) <= 30
+    assert (
+        page.evaluate("document.documentElement.dataset.explorerSource") == "build"
+    )  # Python cut it the same way
+    notice = page.locator("#ex-notice")
+    assert notice.is_visible() and "78 entities" in notice.text_content()
+    redrawn(page, lambda: page.click("#ex-all"))
+    assert len(drawn(page)[0]) == 78 and query_of(page)["all"] == ["1"]
+    assert not log["errors"]
+
+
+def test_a_change_that_draws_more_than_thirty_asks_first(opened):
+    page, log = opened("?chapter=clinical")
+    before = drawn(page)
+    open_filters(page)
+    page.select_option("#ex-chapter", "pain-mechanisms")
+    ask = page.locator("#ex-message")
+    assert ask.is_visible() and "88 entities" in ask.text_content()
+    assert drawn(page) == before and query_of(page)["chapter"] == ["clinical"]
+    redrawn(page, lambda: page.click("#ex-ask-yes"))
+    assert len(drawn(page)[0]) == 88 and query_of(page)["chapter"] == ["pain-mechanisms"]
+    assert not log["errors"]
+
+
+@pytest.mark.parametrize(
+    "typed, entity",
+    [("CXCL12", "sdf1"), ("TNF", "tnfa"), ("il-1beta", "il1b"), ("NF-kB", "nfkb"), ("MSCs", "msc")],
+)
+def test_search_by_label_id_and_alias(opened, typed, entity):
+    page, log = opened("?around=p2x7")
+    page.fill("#ex-search", typed)
+    redrawn(page, lambda: page.press("#ex-search", "Enter"))
+    assert query_of(page)["around"] == [entity]
+    assert entity in drawn(page)[0]
+    assert not page.locator("#ex-message").is_visible()
+    assert not log["errors"]
+
+
+def test_a_typed_miss_is_not_called_a_broken_link(opened):
+    page, _ = opened("?around=p2x7")
+    page.fill("#ex-search", "CXCL99")
+    page.press("#ex-search", "Enter")
+    message = page.locator("#ex-message")
+    assert message.is_visible()
+    assert "No entity is called" in message.text_content()
+    assert "link" not in message.text_content().lower()
+    redrawn(page, lambda: message.locator("button").first.click())  # a suggestion opens its view
+
+
+CONTRAST = """() => {
+    const parse = (c) => { const p = c.match(/[\\d.]+/g).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+    const over = (top, under, a) => [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a));
+    const lum = (c) => c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const painted = (el) => {  // the nearest painted background, as a reader sees it
+        for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor); if (c[3] > 0) return c; }
+        return [255, 255, 255, 1];
+    };
+    const canvas = painted(document.getElementById('ex-drawing'));
+    const paint = (el, what) => { const s = getComputedStyle(el); const c = s[what];
+        return c === 'none' ? null : [parse(c), parse(c)[3] * Number(what === 'fill' ? s.fillOpacity : s.strokeOpacity)]; };
+    const out = [];
+    for (const t of document.querySelectorAll('#ex-drawing svg text')) {
+        let under = canvas;
+        const node = t.closest('g.node');
+        if (node) for (const shape of node.querySelectorAll('polygon, ellipse, path')) {
+            const f = paint(shape, 'fill');
+            if (f) { under = over(f[0], canvas, f[1]); break; }
+        }
+        const [c, a] = paint(t, 'fill');
+        out.push(['label ' + t.textContent, ratio(over(c, under, a), under)]);
+    }
+    for (const p of document.querySelectorAll('#ex-drawing g.edge path')) {
+        const s = paint(p, 'stroke');
+        if (s) out.push(['arrow ' + p.closest('g.edge').dataset.id, ratio(over(s[0], canvas, s[1]), canvas)]);
+    }
+    const key = painted(document.getElementById('ex-legend'));
+    for (const p of document.querySelectorAll('#ex-legend .key-sample :is(path, polygon, ellipse, polyline)')) {
+        const s = paint(p, 'stroke');
+        if (s) out.push(['key', ratio(over(s[0], key, s[1]), key)]);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("query", ["?around=p2x7", "?figure=fig2", "?around=tsg6&depth=2&all=1"])
+def test_labels_arrows_and_key_contrast(opened, mode, query):
+    """Measured from the computed colours: every label and arrow >= 4.5:1 against what is under it
+    (a node's fill over the canvas, or the canvas), every line of the key >= 3:1 against the page."""
+    page, _ = opened(query, mode=mode, color_scheme=mode)
+    measured = page.evaluate(CONTRAST)
+    low = [(what, round(r, 2)) for what, r in measured if r < (3 if what == "key" else 4.5)]
+    assert measured and not low, low[:8]
+
+
+@pytest.mark.parametrize("value", ["__proto__", "constructor", "toString", "hasOwnProperty"])
+def test_object_property_names_are_no_entity(opened, value):
+    page, log = opened(f"?around={value}")
+    message = page.locator("#ex-message")
+    assert message.is_visible() and "no known entity" in message.text_content()
+    assert "p2x7" in drawn(page)[0]  # the default view
+    assert "undefined" not in page.text_content("#ex-count")
+    assert not log["errors"]
+
+
+def test_a_very_long_link_is_cut_not_read(opened):
+    page, log = opened("?around=p2x7")
+    # a 100,000-character link (longer than the test server takes): put in the address, as Back does
+    redrawn(
+        page,
+        lambda: page.evaluate(
+            "history.pushState(null, '', '?around=' + 'p2x7'.repeat(25000)); dispatchEvent(new PopStateEvent('popstate'))"
+        ),
+    )
+    message = page.locator("#ex-message")
+    assert message.is_visible() and "100,008 characters long" in message.text_content()
+    assert drawn(page)[0], "a fallback view is drawn"
+    assert not log["errors"]
+
+
+def test_runs_from_a_file_as_in_the_pack(browser):
+    """The pack says: open the page as a file. Nothing is fetched; classic scripts load from file://."""
+    context = browser.new_context(viewport=SCREENS["laptop"])
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((BUILD / PAGE).as_uri() + "?around=msc", wait_until="load")
+        wait_drawn(page, 1)
+        assert "msc" in drawn(page)[0]
+        target = next(n for n in sorted(drawn(page)[0]) if n != "msc")
+        redrawn(page, lambda: page.click(f"#ex-drawing g.node[data-id='{target}'] a"))
+        assert query_of(page)["around"] == [target]
+        page.select_option("#ex-depth", "2")  # laid out in the browser: Graphviz from a file
+        page.wait_for_function(
+            "document.documentElement.dataset.explorerSource === 'browser'"
+            " && !document.documentElement.dataset.explorerPending",
+            timeout=30000,
+        )
+        assert len(drawn(page)[0]) > 1 and not errors
+    finally:
+        context.close()
+
+
+def test_an_alias_naming_another_entity_is_refused(tmp_path):
+    import shutil
+
+    from mechgraph.data import validate
+    from sitetools import REPO, edit_cell
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(REPO / "data", data_dir)
+    rows = (data_dir / "entities.csv").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, r in enumerate(rows, 1) if r.startswith("il6,"))
+    edit_cell(data_dir / "entities.csv", line, "aliases", "interleukin 6; TNF-alpha")
+    problems = validate(data_dir, REPO / "references.bib")
+    assert problems == [
+        f"data/entities.csv, row {line}, column 'aliases': alias 'TNF-alpha' already names 'tnfa'"
+    ]
