@@ -343,27 +343,125 @@ def _with_cached_outputs(app: Sphinx, nb):
     return merged
 
 
-def _stable_notebook_ids(app: Sphinx, exception) -> None:
+class _SiteLinks:
+    """What the plain Markdown of a downloaded notebook links to, from the built site: citations
+    as (Author year) linked to the DOI, glossary terms, pages, labels and numbers on the published
+    site (GitHub Pages of the repository in _config.yml), the questions as text."""
+
+    def __init__(self, app: Sphinx, docname: str, site: str):
+        from mechgraph.notebooks import Links
+
+        self.app, self.env, self.docname = app, app.env, docname
+        self.base = Links(site, docname)
+        self.site = self.base.site
+        std = self.env.domaindata["std"]
+        self.labels, self.anonlabels, self.objects = std["labels"], std["anonlabels"], std["objects"]
+
+    def _url(self, docname: str, anchor: str = "") -> str:
+        return self.base.page_url(docname, anchor)
+
+    def cite(self, key: str, textual: bool) -> str:
+        ref = _references(self.app).get(key)
+        if ref is None:
+            return key
+        who, _, year = ref.short.rpartition(" ")
+        text = f"{who} ({year})" if textual else ref.short
+        return f"[{text}]({ref.url})" if ref.url else text
+
+    def term(self, text: str, target: str) -> str:
+        found = self.objects.get(("term", target.lower())) or self.objects.get(("term", target))
+        if not found:
+            return text
+        return f"[{text}]({self._url(found[0], found[1])})"
+
+    def doc(self, text, target: str) -> str:
+        from posixpath import join, normpath
+
+        docname = normpath(join(self.docname.rpartition("/")[0], target)) if not target.startswith("/") else target[1:]
+        title = text or (self.env.titles[docname].astext() if docname in self.env.titles else target)
+        return f"[{title}]({self._url(docname)})"
+
+    def ref(self, text, target: str) -> str:
+        label = target.lower()
+        if label in self.labels:
+            docname, anchor, section = self.labels[label]
+            return f"[{text or section}]({self._url(docname, anchor)})"
+        if label in self.anonlabels:
+            docname, anchor = self.anonlabels[label]
+            return f"[{text or target}]({self._url(docname, anchor)})"
+        return text or target
+
+    def number(self, docname: str, anchor: str) -> str | None:
+        for kind, numbers in self.env.toc_fignumbers.get(docname, {}).items():
+            if anchor in numbers:
+                return self.app.config.numfig_format.get(kind, "%s") % ".".join(map(str, numbers[anchor]))
+        return None
+
+    def numref(self, text, target: str) -> str:
+        docname, anchor = self.anonlabels.get(target.lower(), (self.docname, target))
+        number = self.number(docname, anchor) or target
+        if text:
+            number = text.replace("%s", number.rpartition(" ")[2]).replace("{number}", number.rpartition(" ")[2])
+        return f"[{number}]({self._url(docname, anchor)})"
+
+    def exercise_number(self, label: str, counted: int) -> str:
+        number = self.env.toc_fignumbers.get(self.docname, {}).get("exercise", {}).get(label)
+        return ".".join(map(str, number)) if number else str(counted)
+
+    def substitution(self, name: str):
+        value = self.app.config.myst_substitutions
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value if isinstance(value, str) else None
+
+    def questions(self, chapter: str) -> tuple[str, str]:
+        from mechgraph.notebooks import questions_markdown
+
+        return questions_markdown(load(data_dir(self.app)), chapter, self.cite)
+
+    def caption(self, cell) -> str | None:
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+        if not figure.get("caption"):
+            return None
+        number = self.number(self.docname, figure.get("name", "")) if figure.get("name") else None
+        return f"*{number}.* {figure['caption']}" if number else str(figure["caption"])
+
+
+def _references(app: Sphinx) -> dict:
+    if not hasattr(app, "_mechgraph_references"):
+        app._mechgraph_references = read_bib(bibliography(data_dir(app)))
+    return app._mechgraph_references
+
+
+def _portable_notebooks(app: Sphinx, exception) -> None:
     """The notebooks offered for download (_sources/**/*.ipynb, which sphinx-book-theme copies from
-    jupyter_execute/ for MyST-markdown notebooks) get new random cell ids from nbformat on every
-    build; number the cells instead so two builds of the same sources are byte-identical.
-    Outputs come from the cache when the chapter was not executed in this build."""
+    jupyter_execute/ for MyST-markdown notebooks) are made to open anywhere: the set-up cell first
+    (mechgraph.colab), plain Markdown (mechgraph.notebooks.portable), outputs kept (from the cache
+    when the chapter was not executed in this build). Their cells are numbered, not given nbformat's
+    random ids, so two builds of the same sources are byte-identical."""
     if exception is not None or app.builder.format != "html":
         return
     import nbformat
 
+    from mechgraph.colab import site_url
+    from mechgraph.notebooks import portable
+
+    options = app.config.html_theme_options or {}
+    repository = options.get("repository_url")
     sources = Path(app.outdir) / "_sources"
     for path in sorted(sources.rglob("*.ipynb")) if sources.is_dir() else []:
         if Path(app.srcdir, path.relative_to(sources)).is_file():
-            continue  # a real .ipynb source keeps its author's ids
-        read = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-        nb = _with_cached_outputs(app, read)
-        renumber = any("id" in cell for cell in nb.cells)
-        if renumber:
+            continue  # a real .ipynb source is offered as its author wrote it
+        nb = _with_cached_outputs(app, nbformat.read(path, as_version=nbformat.NO_CONVERT))
+        if repository:
+            docname = path.relative_to(sources).with_suffix("").as_posix()
+            links = _SiteLinks(app, docname, site_url(repository))
+            setup = setup_cell(repository, options.get("repository_branch") or "main")
+            nb = portable(nb, links, setup, links.caption)
+        else:
             for number, cell in enumerate(nb.cells, 1):
                 cell["id"] = f"cell-{number}"
-        if renumber or nb is not read:
-            nbformat.write(nb, path)
+        nbformat.write(nb, path)
 
 
 # -- the bibliography: formatted once for each change of references.bib -------------------------
@@ -458,7 +556,7 @@ def setup(app: Sphinx) -> dict:
     app.connect(
         "html-page-context", add_colab_link, priority=502
     )  # after sphinx-book-theme's launch menu (501)
-    app.connect("build-finished", _stable_notebook_ids)
+    app.connect("build-finished", _portable_notebooks)
     app.connect("build-finished", _write_explorer)
     app.connect("build-finished", _write_question_exports)
     if _previewing():
