@@ -61,8 +61,23 @@ _ROLE = re.compile(r"\{(?P<role>[a-z][\w:-]*)\}`(?P<body>[^`]*)`")
 _TARGET = re.compile(r"^\([\w.:-]+\)=\s*$")
 _SUBSTITUTION = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 _OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
-_ADMONITIONS = {"admonition", "note", "tip", "hint", "important", "warning", "caution", "attention",
-                "danger", "error", "seealso", "dropdown", "topic", "sidebar", "margin"}
+_ADMONITIONS = {
+    "admonition",
+    "note",
+    "tip",
+    "hint",
+    "important",
+    "warning",
+    "caution",
+    "attention",
+    "danger",
+    "error",
+    "seealso",
+    "dropdown",
+    "topic",
+    "sidebar",
+    "margin",
+}
 
 
 class Links:

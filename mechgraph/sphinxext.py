@@ -173,8 +173,30 @@ class DataGlossary(_GeneratedMyST):
 
 
 class DataErrata(_GeneratedMyST):
+    """The errata as one table grouped by kind; each row is the target ``erratum-<id>`` the
+    chapters link to, and carries its kind and severity for the page's filter (mechgraph.js)."""
+
     def generate(self) -> str:
         return errata_myst(load(data_dir(self.env)))
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.report import errata_order
+
+        data = load(data_dir(self.env))
+        out = super().run()
+        rows = [row for table in out for body in table.findall(nodes.tbody) for row in body.children]
+        entries = errata_order(data)
+        if len(rows) != len(entries):
+            raise self.error(f"the errata table has {len(rows)} rows for {len(entries)} errata")
+        groups = data.groups("erratum_kind")
+        for row, erratum in zip(rows, entries, strict=True):
+            name = f"erratum-{erratum.id}"
+            row["ids"].append(name)
+            row["names"].append(name)
+            row["classes"] += ["mg-erratum"]
+            self.state.document.note_explicit_target(row, row)
+            row["classes"] += [f"mg-kind-{erratum.kind}", f"mg-severity-{groups.get(erratum.kind) or 'none'}"]
+        return out
 
 
 class DataFigures(_GeneratedMyST):
@@ -254,10 +276,38 @@ class DataQuestionExports(SphinxDirective):
         items = nodes.bullet_list()
         for name in EXPORT_NAMES:
             paragraph = nodes.paragraph()
-            paragraph += nodes.reference("", name, refuri=prefix + name, classes=["download"])
+            # `download`: the browser saves the file instead of showing the XML or text in the tab
+            paragraph += nodes.raw(
+                "",
+                f'<a class="reference download" href="{html.escape(prefix + name, quote=True)}" '
+                f'download="{html.escape(name, quote=True)}">{html.escape(name)}</a>',
+                format="html",
+            )
             paragraph += nodes.Text(": " + labels[name])
             items += nodes.list_item("", paragraph)
         return [items]
+
+
+class ClassroomPack(SphinxDirective):
+    """The link to the offline classroom pack of this version (mechgraph.pack), which the release
+    workflow publishes beside the site and the PDF."""
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.colab import _github
+        from mechgraph.pack import NAME
+        from mechgraph.release import book_version
+
+        version = book_version(Path(self.env.srcdir))
+        url = self.config.html_theme_options.get("repository_url", "")
+        name = f"{NAME}-{version}.zip"
+        href = f"https://github.com/{_github(url)}/releases/download/v{version}/{name}" if url else name
+        text = (
+            f'<p class="mg-pack"><a class="reference external download" href="{html.escape(href, quote=True)}" '
+            f'download="{html.escape(name, quote=True)}">The classroom pack</a> ({html.escape(name)}): '
+            "the site, the PDF, every chapter as an executed notebook, the data and the package, to use without "
+            "internet. It is published with each release of the book.</p>"
+        )
+        return [nodes.raw("", text, format="html")]
 
 
 def _write_question_exports(app: Sphinx, exception) -> None:
@@ -287,16 +337,46 @@ class BookCitation(SphinxDirective):
         return container.children + [block]
 
 
+def _per_chapter_numbers(app: Sphinx, env) -> list[str]:
+    """Figures, tables and exercises numbered per chapter: "Figure 6.2" is the second figure of the
+    chapter titled "6. ...", in the order of the page; a page whose title has no number counts
+    from 1 ("Figure 2"). Sphinx numbers them across the book unless the toctree numbers its
+    sections, which would number the chapters' titles a second time."""
+    import re
+
+    for docname, kinds in env.toc_fignumbers.items():
+        title = env.titles[docname].astext() if docname in env.titles else ""
+        chapter = re.match(r"(\d+)\.\s", title)
+        prefix = (int(chapter[1]),) if chapter else ()
+        for kind, numbers in kinds.items():
+            order = sorted(numbers, key=lambda target: numbers[target])
+            kinds[kind] = {target: (*prefix, n) for n, target in enumerate(order, 1)}
+    return list(env.toc_fignumbers)
+
+
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Glossary links carry their definition as a tooltip, and cover the whole word:
+    ``{term}`Schwann cell`s`` links "Schwann cells", not "Schwann cell" and a stray "s"."""
+    import re
+
     definitions = {
         term_anchor(e.label): f"{e.label}: {e.definition}" for e in load(data_dir(app)).entities.itertuples()
     }
-    for ref in doctree.findall(nodes.reference):
+    for ref in list(doctree.findall(nodes.reference)):
         first = ref.children[0] if ref.children else None
         if isinstance(first, nodes.Element) and "std-term" in first["classes"]:
             anchor = ref.get("refuri", "").rpartition("#")[2]
             if anchor in definitions:
                 ref["reftitle"] = definitions[anchor]
+            after = ref.next_node(descend=False, siblings=True)
+            tail = re.match(r"[^\W_]+", after.astext()) if isinstance(after, nodes.Text) else None
+            if tail and isinstance(first.children[-1] if first.children else None, nodes.Text):
+                first.replace(first.children[-1], nodes.Text(first.children[-1].astext() + tail[0]))
+                rest = after.astext()[tail.end() :]
+                if rest:
+                    after.parent.replace(after, nodes.Text(rest))
+                else:
+                    after.parent.remove(after)
 
 
 def _report_notebook_failure(app: Sphinx, doctree: nodes.document) -> None:
@@ -377,7 +457,11 @@ class _SiteLinks:
     def doc(self, text, target: str) -> str:
         from posixpath import join, normpath
 
-        docname = normpath(join(self.docname.rpartition("/")[0], target)) if not target.startswith("/") else target[1:]
+        docname = (
+            normpath(join(self.docname.rpartition("/")[0], target))
+            if not target.startswith("/")
+            else target[1:]
+        )
         title = text or (self.env.titles[docname].astext() if docname in self.env.titles else target)
         return f"[{title}]({self._url(docname)})"
 
@@ -401,7 +485,9 @@ class _SiteLinks:
         docname, anchor = self.anonlabels.get(target.lower(), (self.docname, target))
         number = self.number(docname, anchor) or target
         if text:
-            number = text.replace("%s", number.rpartition(" ")[2]).replace("{number}", number.rpartition(" ")[2])
+            number = text.replace("%s", number.rpartition(" ")[2]).replace(
+                "{number}", number.rpartition(" ")[2]
+            )
         return f"[{number}]({self._url(docname, anchor)})"
 
     def exercise_number(self, label: str, counted: int) -> str:
@@ -550,9 +636,11 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("data-figures", DataFigures)
     app.add_directive("data-questions", DataQuestions)
     app.add_directive("data-question-exports", DataQuestionExports)
+    app.add_directive("classroom-pack", ClassroomPack)
     app.connect("doctree-read", _report_notebook_failure)
     app.add_directive("book-citation", BookCitation)
     app.connect("doctree-resolved", _term_tooltips)
+    app.connect("env-get-updated", _per_chapter_numbers, priority=900)  # after Sphinx numbered them
     app.connect(
         "html-page-context", add_colab_link, priority=502
     )  # after sphinx-book-theme's launch menu (501)

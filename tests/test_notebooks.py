@@ -115,7 +115,9 @@ def test_every_downloaded_notebook_starts_with_the_set_up_cell_and_holds_plain_m
             markup[name] = found
         assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{name}: no outputs kept"
     total = sum(map(len, markup.values()))
-    assert not without, f"{len(without)} of {len(NOTEBOOKS)} downloaded notebooks lack the set-up cell: {without}"
+    assert not without, (
+        f"{len(without)} of {len(NOTEBOOKS)} downloaded notebooks lack the set-up cell: {without}"
+    )
     assert not markup, f"{total} pieces of MyST markup left: " + "; ".join(
         f"{name}: {sorted(set(found))[:5]}" for name, found in markup.items()
     )
@@ -124,7 +126,11 @@ def test_every_downloaded_notebook_starts_with_the_set_up_cell_and_holds_plain_m
 @pytest.mark.package
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_downloaded_notebook_runs_in_a_fresh_kernel_of_a_virtualenv_with_the_wheel(
-    site, wheel_python, tmp_path, monkeypatch, name  # noqa: F811
+    site,
+    wheel_python,  # noqa: F811  (the fixture imported from test_wheel)
+    tmp_path,
+    monkeypatch,
+    name,
 ):
     kernels = tmp_path / "jupyter" / "kernels" / "wheel"
     kernels.mkdir(parents=True)
