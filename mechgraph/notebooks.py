@@ -186,6 +186,10 @@ def _directive(name: str, arg: str, body: list[str], links: Links, state: dict) 
         return _quote([f"**{_roles(title, links)}**", "", *inner])
     if name in ("bibliography",):
         return []
+    if name.startswith("data-") and links.site:  # generated from the data when the page is built
+        return [
+            f"*This part is generated from the book's data: see it on [the web page]({links.page_url(links.page)}).*"
+        ]
     return inner  # any other directive: its content
 
 

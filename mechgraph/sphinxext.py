@@ -44,6 +44,7 @@ from mechgraph.bib import read_bib
 from mechgraph.colab import add_colab_link, setup_cell
 from mechgraph.data import REVIEW_KEY, bibliography, data_files, fingerprint, load, validate
 from mechgraph.glossary import glossary_myst, term_anchor
+from mechgraph.notebooks import Links
 from mechgraph.report import errata_myst
 from mechgraph.text import myst_text
 
@@ -423,22 +424,19 @@ def _with_cached_outputs(app: Sphinx, nb):
     return merged
 
 
-class _SiteLinks:
+class _SiteLinks(Links):
     """What the plain Markdown of a downloaded notebook links to, from the built site: citations
     as (Author year) linked to the DOI, glossary terms, pages, labels and numbers on the published
     site (GitHub Pages of the repository in _config.yml), the questions as text."""
 
     def __init__(self, app: Sphinx, docname: str, site: str):
-        from mechgraph.notebooks import Links
-
+        super().__init__(site, docname)
         self.app, self.env, self.docname = app, app.env, docname
-        self.base = Links(site, docname)
-        self.site = self.base.site
         std = self.env.domaindata["std"]
         self.labels, self.anonlabels, self.objects = std["labels"], std["anonlabels"], std["objects"]
 
     def _url(self, docname: str, anchor: str = "") -> str:
-        return self.base.page_url(docname, anchor)
+        return self.page_url(docname, anchor)
 
     def cite(self, key: str, textual: bool) -> str:
         ref = _references(self.app).get(key)

@@ -318,3 +318,29 @@ def test_errata_filter(browser, base_url):
         page.wait_for_function(f"!document.getElementById('{hidden}').hidden", timeout=5000)
     finally:
         context.close()
+
+
+def test_instructor_downloads(browser, base_url):
+    """The instructor guide links the classroom pack and the question exports as downloads (saved,
+    not opened in the tab)."""
+    context = offline_context(browser, "light", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "chapters/instructor-guide.html", wait_until="load")
+        links = page.evaluate(
+            "() => [...document.querySelectorAll('main a[href]')].map(a => [a.getAttribute('href'), a.hasAttribute('download')])"
+        )
+    finally:
+        context.close()
+    exports = [
+        (href, download)
+        for href, download in links
+        if href.endswith(("questions-moodle.xml", "questions.gift"))
+    ]
+    assert len(exports) == 2 and all(download for _, download in exports), exports
+    packs = [
+        href
+        for href, download in links
+        if href.endswith(".zip") and "msc-cancer-pain-book" in href and download
+    ]
+    assert packs, "no download link to the classroom pack"

@@ -364,3 +364,20 @@ def test_a_chapter_reads_as_one_piece(browser, base_url, path):
         if chapter and re.search(r"\d", n) and not re.search(rf"\b{chapter[1]}\.\d+\b", n)
     ]
     assert not wrong, f"numbered across the book, not per chapter: {wrong[:8]}"
+
+
+_CUT_TERMS_JS = """() => [...document.querySelectorAll('main .bd-article a.reference .std-term')]
+  .map(term => term.closest('a'))
+  .filter(a => a.nextSibling && a.nextSibling.nodeType === 3 && /^[A-Za-z]/.test(a.nextSibling.textContent))
+  .map(a => a.textContent + '|' + a.nextSibling.textContent.slice(0, 12))"""
+
+
+@pytest.mark.parametrize("path", STUDENT_PAGES or ["chapters/01-why-cancer-pain.html"])
+def test_glossary_links_cover_whole_words(browser, base_url, path):
+    """A glossary link never stops mid-word ("Schwann cell" + "s")."""
+    context, page = open_page(browser, base_url, path)
+    try:
+        cut = page.evaluate(_CUT_TERMS_JS)
+    finally:
+        context.close()
+    assert not cut, f"{len(cut)} glossary link(s) stop mid-word: {cut[:10]}"
