@@ -2,7 +2,8 @@
 
 Colab opens ``.ipynb`` files from GitHub but not MyST Markdown, so ``python -m mechgraph notebooks``
 (``make notebooks``) takes the executed notebooks the site offers for download
-(``_build/html/_sources/**/*.ipynb``), puts :func:`setup_cell` in front of each and writes them,
+(``_build/html/_sources/**/*.ipynb``, which already start with :func:`setup_cell` and hold plain
+Markdown, see :func:`mechgraph.notebooks.portable`) and writes them,
 one flat folder, to ``_build/notebooks/``; the Pages workflow publishes that folder on the branch
 ``notebooks``, and every chapter's launch menu links to its copy there (:func:`colab_url`).
 The set-up cell is written here only: the instructor guide shows this same text (the
@@ -19,14 +20,17 @@ NOTEBOOKS_BRANCH = "notebooks"
 COLAB = "https://colab.research.google.com/github"
 
 SETUP_CELL = """\
-# Set-up, run it first. Where the book's package is missing (on Colab, for instance), this
-# installs it, with a copy of the book's data, from the repository named below, and Graphviz.
-# Where both are present, as in the book's own environment, it does nothing.
+# Set-up, run it first. Where the book's package is missing (on Colab, in JupyterLab or VS Code on
+# your own computer), this installs it, with a copy of the book's data, from the repository named
+# below, and Graphviz. Where both are present, as in the book's own environment, it does nothing.
 import importlib.util, shutil, subprocess, sys
+PACKAGE = {package}
 if importlib.util.find_spec("mechgraph") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "git+{url}@{branch}"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 if shutil.which("dot") is None and shutil.which("apt-get"):
-    subprocess.run("apt-get -qq update && apt-get -qq install -y graphviz", shell=True, check=True)"""
+    subprocess.run("apt-get -qq update && apt-get -qq install -y graphviz", shell=True, check=True)
+if shutil.which("dot") is None:
+    print("Graphviz's dot program is missing: install Graphviz (https://graphviz.org/download/) for the diagrams")"""
 
 
 def _github(repository_url: str) -> str:
@@ -41,8 +45,18 @@ def _github(repository_url: str) -> str:
 
 
 def setup_cell(repository_url: str, branch: str) -> str:
-    """The first cell of every exported notebook: install the package and Graphviz only if missing."""
-    return SETUP_CELL.format(url=f"https://github.com/{_github(repository_url)}", branch=branch)
+    """The first cell of every downloadable notebook: install the package and Graphviz only if
+    missing. The values from _config.yml go into the code as a Python literal, whatever they hold."""
+    if not isinstance(branch, str) or not branch.strip():
+        raise ValueError(f"repository branch {branch!r} in _config.yml is not a branch name")
+    package = f"git+https://github.com/{_github(repository_url)}@{branch}"
+    return SETUP_CELL.format(package=repr(package))
+
+
+def site_url(repository_url: str) -> str:
+    """Where GitHub Pages publishes the book of a repository: ``https://owner.github.io/name/``."""
+    owner, name = _github(repository_url).split("/")
+    return f"https://{owner.lower()}.github.io/{name}/"
 
 
 def notebook_name(pagename: str) -> str:
@@ -87,11 +101,12 @@ def export(sources: Path, out_dir: Path, repository_url: str, branch: str) -> li
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.ipynb"):
         old.unlink()
-    cell = nbformat.v4.new_code_cell(setup_cell(repository_url, branch), id="colab-setup")
+    cell = nbformat.v4.new_code_cell(setup_cell(repository_url, branch), id="setup")
     written = []
     for path, name in zip(notebooks, names, strict=True):
         nb = nbformat.read(path, as_version=4)
-        nb.cells.insert(0, cell)
+        if not nb.cells or nb.cells[0].source != cell.source:  # the site's download has it already
+            nb.cells.insert(0, cell)
         nbformat.write(nb, out_dir / name)
         written.append(out_dir / name)
     return written

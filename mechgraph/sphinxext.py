@@ -42,6 +42,7 @@ from mechgraph.bib import read_bib
 from mechgraph.colab import add_colab_link, setup_cell
 from mechgraph.data import REVIEW_KEY, bibliography, data_files, fingerprint, load, validate
 from mechgraph.glossary import glossary_myst, term_anchor
+from mechgraph.notebooks import Links
 from mechgraph.report import errata_myst
 from mechgraph.text import myst_text
 
@@ -171,8 +172,30 @@ class DataGlossary(_GeneratedMyST):
 
 
 class DataErrata(_GeneratedMyST):
+    """The errata as one table grouped by kind; each row is the target ``erratum-<id>`` the
+    chapters link to, and carries its kind and severity for the page's filter (mechgraph.js)."""
+
     def generate(self) -> str:
         return errata_myst(load(data_dir(self.env)))
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.report import errata_order
+
+        data = load(data_dir(self.env))
+        out = super().run()
+        rows = [row for table in out for body in table.findall(nodes.tbody) for row in body.children]
+        entries = errata_order(data)
+        if len(rows) != len(entries):
+            raise self.error(f"the errata table has {len(rows)} rows for {len(entries)} errata")
+        groups = data.groups("erratum_kind")
+        for row, erratum in zip(rows, entries, strict=True):
+            name = f"erratum-{erratum.id}"
+            row["ids"].append(name)
+            row["names"].append(name)
+            row["classes"] += ["mg-erratum"]
+            self.state.document.note_explicit_target(row, row)
+            row["classes"] += [f"mg-kind-{erratum.kind}", f"mg-severity-{groups.get(erratum.kind) or 'none'}"]
+        return out
 
 
 class DataFigures(_GeneratedMyST):
@@ -252,10 +275,38 @@ class DataQuestionExports(SphinxDirective):
         items = nodes.bullet_list()
         for name in EXPORT_NAMES:
             paragraph = nodes.paragraph()
-            paragraph += nodes.reference("", name, refuri=prefix + name, classes=["download"])
+            # `download`: the browser saves the file instead of showing the XML or text in the tab
+            paragraph += nodes.raw(
+                "",
+                f'<a class="reference download" href="{html.escape(prefix + name, quote=True)}" '
+                f'download="{html.escape(name, quote=True)}">{html.escape(name)}</a>',
+                format="html",
+            )
             paragraph += nodes.Text(": " + labels[name])
             items += nodes.list_item("", paragraph)
         return [items]
+
+
+class ClassroomPack(SphinxDirective):
+    """The link to the offline classroom pack of this version (mechgraph.pack), which the release
+    workflow publishes beside the site and the PDF."""
+
+    def run(self) -> list[nodes.Node]:
+        from mechgraph.colab import _github
+        from mechgraph.pack import NAME
+        from mechgraph.release import book_version
+
+        version = book_version(Path(self.env.srcdir))
+        url = self.config.html_theme_options.get("repository_url", "")
+        name = f"{NAME}-{version}.zip"
+        href = f"https://github.com/{_github(url)}/releases/download/v{version}/{name}" if url else name
+        text = (
+            f'<p class="mg-pack"><a class="reference external download" href="{html.escape(href, quote=True)}" '
+            f'download="{html.escape(name, quote=True)}">The classroom pack</a> ({html.escape(name)}): '
+            "the site, the PDF, every chapter as an executed notebook, the data and the package, to use without "
+            "internet. It is published with each release of the book.</p>"
+        )
+        return [nodes.raw("", text, format="html")]
 
 
 def _write_question_exports(app: Sphinx, exception) -> None:
@@ -285,16 +336,46 @@ class BookCitation(SphinxDirective):
         return container.children + [block]
 
 
+def _per_chapter_numbers(app: Sphinx, env) -> list[str]:
+    """Figures, tables and exercises numbered per chapter: "Figure 6.2" is the second figure of the
+    chapter titled "6. ...", in the order of the page; a page whose title has no number counts
+    from 1 ("Figure 2"). Sphinx numbers them across the book unless the toctree numbers its
+    sections, which would number the chapters' titles a second time."""
+    import re
+
+    for docname, kinds in env.toc_fignumbers.items():
+        title = env.titles[docname].astext() if docname in env.titles else ""
+        chapter = re.match(r"(\d+)\.\s", title)
+        prefix = (int(chapter[1]),) if chapter else ()
+        for kind, numbers in kinds.items():
+            order = sorted(numbers, key=lambda target: numbers[target])
+            kinds[kind] = {target: (*prefix, n) for n, target in enumerate(order, 1)}
+    return list(env.toc_fignumbers)
+
+
 def _term_tooltips(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Glossary links carry their definition as a tooltip, and cover the whole word:
+    ``{term}`Schwann cell`s`` links "Schwann cells", not "Schwann cell" and a stray "s"."""
+    import re
+
     definitions = {
         term_anchor(e.label): f"{e.label}: {e.definition}" for e in load(data_dir(app)).entities.itertuples()
     }
-    for ref in doctree.findall(nodes.reference):
+    for ref in list(doctree.findall(nodes.reference)):
         first = ref.children[0] if ref.children else None
         if isinstance(first, nodes.Element) and "std-term" in first["classes"]:
             anchor = ref.get("refuri", "").rpartition("#")[2]
             if anchor in definitions:
                 ref["reftitle"] = definitions[anchor]
+            after = ref.next_node(descend=False, siblings=True)
+            tail = re.match(r"[^\W_]+", after.astext()) if isinstance(after, nodes.Text) else None
+            if tail and isinstance(first.children[-1] if first.children else None, nodes.Text):
+                first.replace(first.children[-1], nodes.Text(first.children[-1].astext() + tail[0]))
+                rest = after.astext()[tail.end() :]
+                if rest:
+                    after.parent.replace(after, nodes.Text(rest))
+                else:
+                    after.parent.remove(after)
 
 
 def _report_notebook_failure(app: Sphinx, doctree: nodes.document) -> None:
@@ -341,27 +422,128 @@ def _with_cached_outputs(app: Sphinx, nb):
     return merged
 
 
-def _stable_notebook_ids(app: Sphinx, exception) -> None:
+class _SiteLinks(Links):
+    """What the plain Markdown of a downloaded notebook links to, from the built site: citations
+    as (Author year) linked to the DOI, glossary terms, pages, labels and numbers on the published
+    site (GitHub Pages of the repository in _config.yml), the questions as text."""
+
+    def __init__(self, app: Sphinx, docname: str, site: str):
+        super().__init__(site, docname)
+        self.app, self.env, self.docname = app, app.env, docname
+        std = self.env.domaindata["std"]
+        self.labels, self.anonlabels, self.objects = std["labels"], std["anonlabels"], std["objects"]
+
+    def _url(self, docname: str, anchor: str = "") -> str:
+        return self.page_url(docname, anchor)
+
+    def cite(self, key: str, textual: bool) -> str:
+        ref = _references(self.app).get(key)
+        if ref is None:
+            return key
+        who, _, year = ref.short.rpartition(" ")
+        text = f"{who} ({year})" if textual else ref.short
+        return f"[{text}]({ref.url})" if ref.url else text
+
+    def term(self, text: str, target: str) -> str:
+        found = self.objects.get(("term", target.lower())) or self.objects.get(("term", target))
+        if not found:
+            return text
+        return f"[{text}]({self._url(found[0], found[1])})"
+
+    def doc(self, text, target: str) -> str:
+        from posixpath import join, normpath
+
+        docname = (
+            normpath(join(self.docname.rpartition("/")[0], target))
+            if not target.startswith("/")
+            else target[1:]
+        )
+        title = text or (self.env.titles[docname].astext() if docname in self.env.titles else target)
+        return f"[{title}]({self._url(docname)})"
+
+    def ref(self, text, target: str) -> str:
+        label = target.lower()
+        if label in self.labels:
+            docname, anchor, section = self.labels[label]
+            return f"[{text or section}]({self._url(docname, anchor)})"
+        if label in self.anonlabels:
+            docname, anchor = self.anonlabels[label]
+            return f"[{text or target}]({self._url(docname, anchor)})"
+        return text or target
+
+    def number(self, docname: str, anchor: str) -> str | None:
+        for kind, numbers in self.env.toc_fignumbers.get(docname, {}).items():
+            if anchor in numbers:
+                return self.app.config.numfig_format.get(kind, "%s") % ".".join(map(str, numbers[anchor]))
+        return None
+
+    def numref(self, text, target: str) -> str:
+        docname, anchor = self.anonlabels.get(target.lower(), (self.docname, target))
+        number = self.number(docname, anchor) or target
+        if text:
+            number = text.replace("%s", number.rpartition(" ")[2]).replace(
+                "{number}", number.rpartition(" ")[2]
+            )
+        return f"[{number}]({self._url(docname, anchor)})"
+
+    def exercise_number(self, label: str, counted: int) -> str:
+        number = self.env.toc_fignumbers.get(self.docname, {}).get("exercise", {}).get(label)
+        return ".".join(map(str, number)) if number else str(counted)
+
+    def substitution(self, name: str):
+        value = self.app.config.myst_substitutions
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value if isinstance(value, str) else None
+
+    def questions(self, chapter: str) -> tuple[str, str]:
+        from mechgraph.notebooks import questions_markdown
+
+        return questions_markdown(load(data_dir(self.app)), chapter, self.cite)
+
+    def caption(self, cell) -> str | None:
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+        if not figure.get("caption"):
+            return None
+        number = self.number(self.docname, figure.get("name", "")) if figure.get("name") else None
+        return f"*{number}.* {figure['caption']}" if number else str(figure["caption"])
+
+
+def _references(app: Sphinx) -> dict:
+    if not hasattr(app, "_mechgraph_references"):
+        app._mechgraph_references = read_bib(bibliography(data_dir(app)))
+    return app._mechgraph_references
+
+
+def _portable_notebooks(app: Sphinx, exception) -> None:
     """The notebooks offered for download (_sources/**/*.ipynb, which sphinx-book-theme copies from
-    jupyter_execute/ for MyST-markdown notebooks) get new random cell ids from nbformat on every
-    build; number the cells instead so two builds of the same sources are byte-identical.
-    Outputs come from the cache when the chapter was not executed in this build."""
+    jupyter_execute/ for MyST-markdown notebooks) are made to open anywhere: the set-up cell first
+    (mechgraph.colab), plain Markdown (mechgraph.notebooks.portable), outputs kept (from the cache
+    when the chapter was not executed in this build). Their cells are numbered, not given nbformat's
+    random ids, so two builds of the same sources are byte-identical."""
     if exception is not None or app.builder.format != "html":
         return
     import nbformat
 
+    from mechgraph.colab import site_url
+    from mechgraph.notebooks import portable
+
+    options = app.config.html_theme_options or {}
+    repository = options.get("repository_url")
     sources = Path(app.outdir) / "_sources"
     for path in sorted(sources.rglob("*.ipynb")) if sources.is_dir() else []:
         if Path(app.srcdir, path.relative_to(sources)).is_file():
-            continue  # a real .ipynb source keeps its author's ids
-        read = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-        nb = _with_cached_outputs(app, read)
-        renumber = any("id" in cell for cell in nb.cells)
-        if renumber:
+            continue  # a real .ipynb source is offered as its author wrote it
+        nb = _with_cached_outputs(app, nbformat.read(path, as_version=nbformat.NO_CONVERT))
+        if repository:
+            docname = path.relative_to(sources).with_suffix("").as_posix()
+            links = _SiteLinks(app, docname, site_url(repository))
+            setup = setup_cell(repository, options.get("repository_branch") or "main")
+            nb = portable(nb, links, setup, links.caption)
+        else:
             for number, cell in enumerate(nb.cells, 1):
                 cell["id"] = f"cell-{number}"
-        if renumber or nb is not read:
-            nbformat.write(nb, path)
+        nbformat.write(nb, path)
 
 
 # -- the bibliography: formatted once for each change of references.bib -------------------------
@@ -441,13 +623,15 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("data-figures", DataFigures)
     app.add_directive("data-questions", DataQuestions)
     app.add_directive("data-question-exports", DataQuestionExports)
+    app.add_directive("classroom-pack", ClassroomPack)
     app.connect("doctree-read", _report_notebook_failure)
     app.add_directive("book-citation", BookCitation)
     app.connect("doctree-resolved", _term_tooltips)
+    app.connect("env-get-updated", _per_chapter_numbers, priority=900)  # after Sphinx numbered them
     app.connect(
         "html-page-context", add_colab_link, priority=502
     )  # after sphinx-book-theme's launch menu (501)
-    app.connect("build-finished", _stable_notebook_ids)
+    app.connect("build-finished", _portable_notebooks)
     app.connect("build-finished", _write_explorer)
     app.connect("build-finished", _write_question_exports)
     if _previewing():

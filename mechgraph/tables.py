@@ -162,12 +162,22 @@ def evidence_counts(data: BookData, chapter: str, by: str | None = None) -> Tabl
     )
 
 
-def erratum_link(erratum_id: str, link_base: str = "") -> str:
-    """HTML link to a critical-reading entry (for pages in the chapters/ folder)."""
+def erratum_link(erratum_id: str, link_base: str = "", text: str = "the correction") -> str:
+    """HTML link to a critical-reading entry (for pages in the chapters/ folder), named by what it
+    is, not by its id."""
     if not erratum_id:
         return ""
-    safe = html.escape(erratum_id)
-    return f'<a href="{link_base}{ERRATA_PAGE}#erratum-{safe}">entry {safe}</a>'
+    return (
+        f'<a href="{link_base}{ERRATA_PAGE}#erratum-{html.escape(erratum_id, quote=True)}">'
+        f"{html.escape(text)}</a>"
+    )
+
+
+def statement_sentence(data: BookData, statement) -> str:
+    """A statement in words: 'DRG sensory neuron secretes glutamate'."""
+    labels = entity_labels(data)
+    relation = data.labels("relation")[statement.relation]
+    return f"{labels.get(statement.subject, statement.subject)} {relation} {labels.get(statement.object, statement.object)}"
 
 
 STATEMENT_COLUMNS = {
@@ -178,7 +188,8 @@ STATEMENT_COLUMNS = {
     "species": "Species",
     "setting": "Setting studied",
     "cancer_pain": "Cancer pain",
-    "erratum": "What the review gets wrong",
+    "erratum": "The review says",
+    "sentence": "In fact",
 }
 
 
@@ -188,7 +199,8 @@ def statement_table(
     columns: tuple[str, ...] = ("subject", "relation", "object", "evidence"),
 ) -> Table:
     """Statements as readable rows: entity labels, relations in words, evidence and settings by name;
-    ``erratum`` gives the kind of problem and a link to its critical-reading entry."""
+    ``sentence`` gives the whole statement in words; ``erratum`` what the review says instead, the
+    kind of problem and a link to its critical-reading entry."""
     unknown = [c for c in columns if c not in STATEMENT_COLUMNS]
     if unknown:
         raise ValueError(
@@ -199,8 +211,12 @@ def statement_table(
     show = {
         "subject": lambda r: labels.get(r.subject, r.subject),
         "object": lambda r: labels.get(r.object, r.object),
+        "sentence": lambda r: capital(statement_sentence(data, r)),
         "erratum": lambda r: (
-            f"{html.escape(kinds[r.erratum])} ({erratum_link(r.erratum)})" if r.erratum else ""
+            f"“{html.escape(data.errata.loc[r.erratum, 'quote'])}” ({html.escape(kinds[r.erratum])}; "
+            f"{erratum_link(r.erratum)})"
+            if r.erratum
+            else ""
         ),
         **{
             column: lambda r, c=column: data.labels(c)[getattr(r, c)]
@@ -212,14 +228,16 @@ def statement_table(
         columns=[STATEMENT_COLUMNS[c] for c in columns],
     )
     html_columns = (STATEMENT_COLUMNS["erratum"],) if "erratum" in columns else ()
-    return Table(frame, "Statements from the book's data", html_columns)
+    prose = tuple(STATEMENT_COLUMNS[c] for c in ("erratum", "sentence") if c in columns)
+    return Table(frame, "Statements from the book's data", html_columns, prose)
 
 
 def flagged_statements(data: BookData, chapter: str) -> Table:
-    """A chapter's statements that correct the review, with the kind of problem and its entry."""
+    """A chapter's statements that correct the review: what the review says, what is in fact the
+    case, and the evidence for it."""
     rows = chapter_statements(data, chapter)
     rows = rows[rows["erratum"].fillna("") != ""]
-    table = statement_table(data, rows, ("subject", "relation", "object", "evidence", "erratum"))
+    table = statement_table(data, rows, ("erratum", "sentence", "evidence"))
     table.label = f"Statements where the review errs, {_chapter(data, chapter)}"
     return table
 
@@ -457,4 +475,25 @@ def appraisal_evidence(data: BookData) -> Table:
     )
     return Table(
         frame, "The judgements that could be made, and their evidence", prose_columns=("What it rests on",)
+    )
+
+
+def appraisal_criterion(data: BookData, criterion: str) -> Table:
+    """How each Table 1 study fares on one criterion of the appraisal, with the evidence."""
+    criteria = data.labels("criterion")
+    if criterion not in criteria:
+        raise ValueError(
+            f"appraisal_criterion: unknown criterion {criterion!r}; choose from {list(criteria)}"
+        )
+    rows = data.table1_appraisal[data.table1_appraisal["criterion"] == criterion]
+    studies = {s.id: data.references[s.citation].short for s in data.table1.itertuples()}
+    frame = pd.DataFrame(
+        {
+            "Study": rows["study"].map(studies),
+            "Judgement": rows["judgement"].map(data.labels("judgement")),
+            "What it rests on": rows["evidence"],
+        }
+    )
+    return Table(
+        frame, f"The five Table 1 studies on {criteria[criterion]}", prose_columns=("What it rests on",)
     )

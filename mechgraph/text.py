@@ -27,3 +27,16 @@ def myst_text(text: str) -> str:
 def html_text(text: str) -> str:
     """Data text made literal inside HTML or SVG, attribute values included."""
     return html.escape(str(text), quote=True)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def scientific(number: float, digits: int = 2) -> str:
+    """A number written for people, ``2.4 × 10⁸`` (not ``2.4e+08``); below 10,000 as it is."""
+    if 100 <= abs(number) < 1e4:
+        return f"{number:,.0f}"
+    if number == 0 or 1e-3 <= abs(number) < 100:
+        return f"{number:.{digits + 1}g}"
+    mantissa, exponent = f"{number:.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"

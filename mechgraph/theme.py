@@ -10,7 +10,7 @@ file names or context entries of those versions (as do the overrides in ``_templ
   kernel configuration, scripts and stylesheet dropped.
 * Icons: the theme's Font Awesome fonts cut down to the glyphs the pages use.
 * The article header: a button to the whole-book PDF (``book.pdf`` at the site root,
-  written by ``make pdf``).
+  written by ``make pdf``), and no "print this page" entry in the download menu beside it.
 """
 
 from __future__ import annotations
@@ -194,11 +194,16 @@ def _book_pdf_button(app: Sphinx, pagename: str, templatename: str, context: dic
     buttons = context.get("header_buttons")
     if buttons is None:
         return
+    for group in buttons:  # the download menu's ".pdf" prints the page: the book's PDF is the button
+        if group.get("label") == "download-buttons":
+            group["buttons"] = [
+                b for b in group.get("buttons", []) if b.get("label") != "download-pdf-button"
+            ]
     button = {
         "type": "link",
         "url": context["pathto"](BOOK_PDF, 1),
         "icon": "fas fa-file-pdf",
-        "tooltip": _("Download the whole book as a PDF"),
+        "tooltip": _("PDF of the whole book"),
         "label": "book-pdf-button",
         "classes": "pst-navbar-icon",
     }

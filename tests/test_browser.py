@@ -259,3 +259,90 @@ def test_header_links_the_whole_book_pdf(browser, base_url, path, width, mode):
         assert ratio >= 3, f"{path} at {width} px ({mode}): the PDF icon's contrast is {ratio:.2f}:1"
     finally:
         context.close()
+
+
+_CONTRAST_JS = """el => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => { const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  let bg = el;
+  while (bg && (rgb(getComputedStyle(bg).backgroundColor)[3] ?? 1) === 0) bg = bg.parentElement;
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)),
+                  lum(rgb(bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)'))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_one_search_box_and_one_whole_book_pdf(browser, base_url, width, mode):
+    """One search control shown at each width, and the download menu offers the page's files but no
+    "print this page" PDF beside the header's whole-book PDF."""
+    context = offline_context(browser, mode, viewport={"width": width, "height": 900}, color_scheme=mode)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "chapters/06-therapy-prospects.html", wait_until="load")
+        settle(page)
+        searches = page.locator(".search-button__button:visible, #searchbox input:visible").count()
+        assert searches == 1, f"{searches} search boxes at {width} px"
+        menu = page.locator(".dropdown-download-buttons .dropdown-item")
+        entries = [t.strip() for t in menu.all_text_contents()]
+        assert ".ipynb" in entries and not [e for e in entries if "pdf" in e.lower()], entries
+        assert page.locator(".bd-header-article .btn-book-pdf-button").count() == 1
+    finally:
+        context.close()
+
+
+def test_errata_filter(browser, base_url):
+    """Chapter 8 lists the problems in one table grouped by kind, with a filter by kind; a link to
+    one problem shows it whatever the filter."""
+    context = offline_context(browser, "light", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "chapters/08-critical-reading.html", wait_until="load")
+        settle(page)
+        assert page.locator("h3[id^='erratum-'], section[id^='erratum-']").count() == 0, (
+            "a heading per erratum"
+        )
+        rows = page.locator("table.mg-errata tbody tr")
+        total = rows.count()
+        assert total >= 15
+        kinds = page.locator("form.mg-errata-filter select[name=kind] option")
+        value = kinds.nth(1).get_attribute("value")
+        expected = page.locator(f"table.mg-errata tbody tr.{value}").count()
+        page.select_option("form.mg-errata-filter select[name=kind]", value)
+        assert page.locator("table.mg-errata tbody tr:visible").count() == expected < total
+        assert f"{expected} of {total}" in page.locator(".mg-errata-count").inner_text()
+        headers = page.locator("table.mg-errata thead th").all_inner_texts()
+        assert [h.strip() for h in headers][1:4] == ["The review says", "In fact", "Source"], headers
+        hidden = page.locator(f"table.mg-errata tbody tr:not(.{value})").first.get_attribute("id")
+        page.evaluate(f"location.hash = '#{hidden}'")
+        page.wait_for_function(f"!document.getElementById('{hidden}').hidden", timeout=5000)
+    finally:
+        context.close()
+
+
+def test_instructor_downloads(browser, base_url):
+    """The instructor guide links the classroom pack and the question exports as downloads (saved,
+    not opened in the tab)."""
+    context = offline_context(browser, "light", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "chapters/instructor-guide.html", wait_until="load")
+        links = page.evaluate(
+            "() => [...document.querySelectorAll('main a[href]')].map(a => [a.getAttribute('href'), a.hasAttribute('download')])"
+        )
+    finally:
+        context.close()
+    exports = [
+        (href, download)
+        for href, download in links
+        if href.endswith(("questions-moodle.xml", "questions.gift"))
+    ]
+    assert len(exports) == 2 and all(download for _, download in exports), exports
+    packs = [
+        href
+        for href, download in links
+        if href.endswith(".zip") and "msc-cancer-pain-book" in href and download
+    ]
+    assert packs, "no download link to the classroom pack"

@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from sitetools import BUILD, chapter_pages, offline_context, settle
+from sitetools import BUILD, REPO, chapter_pages, offline_context, settle
 
 CHAPTERS = [p for p in chapter_pages() if re.match(r"chapters/0\d-", p)] or [
     "chapters/01-why-cancer-pain.html"
@@ -281,3 +281,104 @@ def test_print_shows_the_text_not_the_interface(browser, base_url, path):
         assert not problems, f"{path}:\n" + "\n".join(problems)
     finally:
         context.close()
+
+
+# -- nothing machine-made on a student page ------------------------------------------------
+
+#: the pages a student reads (every chapter that is a notebook, the primers too)
+STUDENT_PAGES = sorted(
+    f"chapters/{p.stem}.html"
+    for p in (REPO / "chapters").glob("*.md")
+    if "```{code-cell}" in p.read_text(encoding="utf-8")
+)
+#: what a program writes and a person would not: data ids (``intro-05``, ``e14``), snake_case
+#: values, file paths, computer notation for numbers (``2.4e+08``, ``10^6``), pandas' markup
+MACHINE = re.compile(
+    r"\b[a-z]+(?:-[a-z]+)*-\d{2,}\b"  # a statement or question id: tumour-61, primer-01
+    r"|\be\d{2}\b"  # an erratum id: e14
+    r"|\b[a-z][a-z0-9]*_[a-z0-9_]+\b"  # snake_case: cancer_pain, dorsal_horn_neuron
+    r"|\b[\w.-]+/[\w./-]*\.(?:csv|json|py|md|ipynb|yml|bib)\b|\bdata/"  # a file path
+    r"|\b\d+(?:\.\d+)?e[+-]?\d+\b"  # 2.4e+08
+    r"|\b10\^-?\d+"  # 10^6
+    r"|\w\.\.\.(?=\s|$)|\bdtype:"  # a cell cut off by pandas, a dtype line
+)
+
+_VISIBLE_TEXT_JS = """() => {
+  const article = document.querySelector('main .bd-article') || document.querySelector('main');
+  const copy = article.cloneNode(true);
+  // code a reader chose to see is code; everything else, outputs included, is text for people
+  copy.querySelectorAll('.cell_input, .highlight, script, style, .headerlink, .visually-hidden, .sr-only')
+    .forEach(el => el.remove());
+  const raw = [...article.querySelectorAll('div.cell_output table.dataframe:not(.mechgraph-table)')].length;
+  document.body.appendChild(copy);
+  const text = copy.innerText;
+  copy.remove();
+  return {text, raw};
+}"""
+
+
+@pytest.mark.parametrize("path", STUDENT_PAGES or ["chapters/01-why-cancer-pain.html"])
+def test_no_machine_made_text_on_a_student_page(browser, base_url, path):
+    context, page = open_page(browser, base_url, path)
+    try:
+        seen = page.evaluate(_VISIBLE_TEXT_JS)
+    finally:
+        context.close()
+    tokens = sorted(MACHINE.findall(seen["text"]))
+    assert not seen["raw"], f"{seen['raw']} raw DataFrame table(s) on the page"
+    assert not tokens, f"{len(tokens)} machine-made token(s): {tokens}"
+
+
+# -- one piece: toggles, headings, the Next link, numbers per chapter ------------------------
+
+_PIECE_JS = """() => {
+  const article = document.querySelector('main .bd-article');
+  const toggles = [...article.querySelectorAll('details.hide-above-input, .cell_input details, details.above-input')]
+    .filter(d => d.offsetParent !== null).length;
+  const checks = [...article.querySelectorAll('h1, h2, h3')].filter(h => /Check your understanding/.test(h.textContent)).length;
+  const next = [...article.querySelectorAll('a')].filter(a => /^Next/.test((a.closest('p') || a).textContent.trim()));
+  const nextHref = next.length ? next[next.length - 1].href : null;
+  const last = [...article.querySelectorAll('p, h2, h3, section > div, fieldset, table')].filter(e => e.offsetParent !== null).pop();
+  const footer = document.querySelector('.prev-next-area a.right-next, a.right-next');
+  const numbers = [...article.querySelectorAll('figcaption .caption-number, .exercise .admonition-title, .caption-number')]
+    .map(e => e.textContent.trim());
+  return {toggles, checks, nextHref, nextIsLast: !!(last && nextHref && last.contains(next[next.length - 1])),
+          footer: footer ? footer.href : null, numbers, title: document.querySelector('h1').textContent};
+}"""
+
+
+@pytest.mark.parametrize("path", STUDENT_PAGES or ["chapters/01-why-cancer-pain.html"])
+def test_a_chapter_reads_as_one_piece(browser, base_url, path):
+    context, page = open_page(browser, base_url, path)
+    try:
+        seen = page.evaluate(_PIECE_JS)
+    finally:
+        context.close()
+    assert seen["toggles"] <= 3, f"{seen['toggles']} code toggles"
+    assert seen["checks"] == 1, f"{seen['checks']} 'Check your understanding' headings"
+    assert seen["nextHref"] and seen["nextHref"] == seen["footer"], (seen["nextHref"], seen["footer"])
+    assert seen["nextIsLast"], "the Next link is not the last thing on the page"
+    chapter = re.match(r"(\d+)\.\s", seen["title"])
+    wrong = [
+        n
+        for n in seen["numbers"]
+        if chapter and re.search(r"\d", n) and not re.search(rf"\b{chapter[1]}\.\d+\b", n)
+    ]
+    assert not wrong, f"numbered across the book, not per chapter: {wrong[:8]}"
+
+
+_CUT_TERMS_JS = """() => [...document.querySelectorAll('main .bd-article a.reference .std-term')]
+  .map(term => term.closest('a'))
+  .filter(a => a.nextSibling && a.nextSibling.nodeType === 3 && /^[A-Za-z]/.test(a.nextSibling.textContent))
+  .map(a => a.textContent + '|' + a.nextSibling.textContent.slice(0, 12))"""
+
+
+@pytest.mark.parametrize("path", STUDENT_PAGES or ["chapters/01-why-cancer-pain.html"])
+def test_glossary_links_cover_whole_words(browser, base_url, path):
+    """A glossary link never stops mid-word ("Schwann cell" + "s")."""
+    context, page = open_page(browser, base_url, path)
+    try:
+        cut = page.evaluate(_CUT_TERMS_JS)
+    finally:
+        context.close()
+    assert not cut, f"{len(cut)} glossary link(s) stop mid-word: {cut[:10]}"

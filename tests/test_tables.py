@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -45,6 +46,8 @@ def test_no_id_snake_case_index_or_dtype_reaches_the_reader(data):
         text = [re.sub(r"<[^>]+>", "", c) for c in cells]  # link markup is not shown
         assert not [c for c in text if SNAKE.search(c)], f"{table.label}: snake_case value in {text}"
         assert not ids & set(text), f"{table.label}: ids shown: {ids & set(text)}"
+        shown_ids = [c for c in text if re.search(r"\be\d{2}\b|\b[a-z]+-\d{2,}\b", c)]
+        assert not shown_ids, f"{table.label}: erratum or statement ids in the text: {shown_ids}"
         page = table.to_html()
         assert "<tbody>" in page and 'class="row_heading' not in page, (
             f"{table.label}: index column in the HTML"
@@ -55,11 +58,21 @@ def test_no_id_snake_case_index_or_dtype_reaches_the_reader(data):
 def test_tables_use_the_data_vocabulary(data):
     flagged = tables.flagged_statements(data, "pain-mechanisms").frame
     assert set(flagged["Evidence"]) <= set(data.labels("evidence").values())
-    assert (
-        flagged["What the review gets wrong"]
-        .str.contains(r'href="08-critical-reading.html#erratum-e\d+"')
-        .all()
-    )
+    assert flagged["The review says"].str.contains(r'href="08-critical-reading.html#erratum-e\d+"').all()
+    pairs = data.statements[
+        (data.statements["chapter"] == "pain-mechanisms") & (data.statements["erratum"] != "")
+    ]
+    quotes = data.errata.loc[pairs["erratum"], "quote"].tolist()
+    said = [
+        html.unescape(re.sub(r"<[^>]+>", "", c)).split("”")[0].lstrip("“") for c in flagged["The review says"]
+    ]
+    assert said == quotes
+    labels = data.entities["label"]
+    assert flagged["In fact"].str[:1].str.isupper().all()
+    assert [s.lower() for s in flagged["In fact"]] == [
+        f"{labels[r.subject]} {data.labels('relation')[r.relation]} {labels[r.object]}".lower()
+        for r in pairs.itertuples()
+    ]
     assert "is subtype of" in set(
         tables.relation_counts(data, "msc-biology").frame["What the statement says"]
     )
