@@ -841,6 +841,7 @@ def _validate(data_dir: Path, bib_path: Path | None, review: str) -> list[str]:
         + _document_checks(tables["chapters"])
         + _question_checks(tables, refs)
         + _appraisal_checks(tables, refs)
+        + _ongoing_pain_checks(tables)
     )
 
 
@@ -877,12 +878,14 @@ def _vocabulary_checks(package: dict, tables: dict[str, Table]) -> list[str]:
                 continue
             used |= {name, f"{name}_group"}
             for line, row in zip(table.lines, table.rows):
-                value = row[column["name"]]
-                if value and value not in values:
-                    problems.append(
-                        f"{_where(table.path, line, column['name'])}: value {_show(value)} is not in "
-                        f"vocabulary '{name}' (vocabulary.csv): {', '.join(values)}"
-                    )
+                for value in (
+                    table.items(row, column["name"]) if column.get("delimiter") else [row[column["name"]]]
+                ):
+                    if value and value not in values:
+                        problems.append(
+                            f"{_where(table.path, line, column['name'])}: value {_show(value)} is not in "
+                            f"vocabulary '{name}' (vocabulary.csv): {', '.join(values)}"
+                        )
     for line, row in zip(vocabulary.lines, vocabulary.rows):
         name, group = row["vocabulary"], row["group"]
         groups = terms.get(f"{name}_group")
@@ -1024,6 +1027,34 @@ def _appraisal_checks(tables: dict[str, Table], refs: dict[str, Reference]) -> l
         missing = [c for c in criteria if (study, c) not in seen]
         if missing:
             problems.append(f"{_where(path)}: study '{study}' is not judged on: {', '.join(missing)}")
+    return problems
+
+
+def _ongoing_pain_checks(tables: dict[str, Table]) -> list[str]:
+    """A study's 'ongoing pain' judgement agrees with its readouts in table1.csv: 'yes' or 'partly'
+    if it recorded a non-evoked readout (its vocabulary group), 'no' or 'unclear' if it did not."""
+    groups = {r["value"]: r["group"] for r in tables["vocabulary"].rows if r["vocabulary"] == "readout"}
+    table1 = tables["table1"]
+    non_evoked = {
+        r["id"]: [v for v in table1.items(r, "readouts") if groups.get(v) == "non_evoked"]
+        for r in table1.rows
+    }
+    appraisal = tables["table1_appraisal"]
+    problems: list[str] = []
+    for line, row in zip(appraisal.lines, appraisal.rows):
+        if row.get("criterion") != "ongoing_pain" or row.get("study") not in non_evoked:
+            continue
+        found, judged = non_evoked[row["study"]], row.get("judgement")
+        if found and judged in ("no", "unclear"):
+            problems.append(
+                f"{_where(appraisal.path, line, 'judgement')}: '{judged}' for ongoing pain, but table1.csv "
+                f"records a non-evoked readout for '{row['study']}': {', '.join(found)}"
+            )
+        elif not found and judged in ("yes", "partly"):
+            problems.append(
+                f"{_where(appraisal.path, line, 'judgement')}: '{judged}' for ongoing pain, but table1.csv "
+                f"records only evoked readouts for '{row['study']}'"
+            )
     return problems
 
 

@@ -289,6 +289,53 @@ BAD_INPUT = [
         "cancer_pain",
         "direct",
     ),
+    (
+        "ongoing pain judged absent although a non-evoked readout is recorded",
+        lambda d: append_row(
+            d / "table1_appraisal.csv",
+            {
+                "id": "boukelmoune2021-ongoing_pain",
+                "study": "boukelmoune2021",
+                "criterion": "ongoing_pain",
+                "judgement": "no",
+                "evidence": "Only evoked tests, we thought.",
+                "citations": "boukelmoune2021nasal",
+            },
+        ),
+        "table1_appraisal.csv",
+        4,
+        "judgement",
+        "records a non-evoked readout for 'boukelmoune2021': spontaneous_pain",
+    ),
+    (
+        "ongoing pain judged measured although only evoked readouts are recorded",
+        lambda d: (
+            edit_cell(d / "table1.csv", 2, "readouts", "mechanical_withdrawal"),
+            append_row(
+                d / "table1_appraisal.csv",
+                {
+                    "id": "boukelmoune2021-ongoing_pain",
+                    "study": "boukelmoune2021",
+                    "criterion": "ongoing_pain",
+                    "judgement": "yes",
+                    "evidence": "Spontaneous pain, we thought.",
+                    "citations": "boukelmoune2021nasal",
+                },
+            ),
+        ),
+        "table1_appraisal.csv",
+        4,
+        "judgement",
+        "records only evoked readouts for 'boukelmoune2021'",
+    ),
+    (
+        "a readout missing from the vocabulary, in a list cell",
+        lambda d: edit_cell(d / "table1.csv", 2, "readouts", "mechanical_withdrawal;grimace"),
+        "table1.csv",
+        2,
+        "readouts",
+        "'grimace' is not in vocabulary 'readout'",
+    ),
 ]
 
 
