@@ -270,17 +270,17 @@ def _plain(text: str) -> str:
 
 def questions_markdown(data, chapter: str, cite) -> tuple[str, str]:
     """A chapter's self-test as Markdown text, and its key (right options and why) for the end."""
-    from mechgraph.questions import chapter_questions, options
+    from mechgraph.questions import answer, chapter_questions, options
 
     body, key = [], []
     for number, question in enumerate(chapter_questions(data, chapter).itertuples(), 1):
         kind = data.labels("question_kind").get(question.kind, question.kind)
-        items = options(question)
+        items = options(data, question)
         body += [f"**Question {number}** ({_plain(kind)}). {_plain(question.stem)}", ""]
         body += [f"- {letter.upper()}. {_plain(text)}" for letter, text, _ in items]
         sources = "; ".join(cite(k, False) for k in question.citations)
         body += ["", f"*Tests:* {_plain(question.objective)}. *Source:* ({sources})", ""]
-        right = [letter for letter in question.correct]
+        right = answer(data, question)
         if question.kind == "ordering":
             answer = "the order " + ", ".join(letter.upper() for letter in right)
         else:
