@@ -282,9 +282,9 @@ def questions_markdown(data, chapter: str, cite) -> tuple[str, str]:
         body += ["", f"*Tests:* {_plain(question.objective)}. *Source:* ({sources})", ""]
         right = answer(data, question)
         if question.kind == "ordering":
-            answer = "the order " + ", ".join(letter.upper() for letter in right)
+            shown = "the order " + ", ".join(letter.upper() for letter in right)
         else:
-            answer = ", ".join(letter.upper() for letter in right)
+            shown = ", ".join(letter.upper() for letter in right)
         why = " ".join(_plain(feedback) for letter, _, feedback in items if letter in right and feedback)
-        key.append(f"{number}. {answer}. {why}".rstrip())
+        key.append(f"{number}. {shown}. {why}".rstrip())
     return "\n".join(body).strip(), "\n".join(key)
