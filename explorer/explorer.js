@@ -446,7 +446,9 @@
   function describe(sel) {
     const hidden = Object.entries(sel.hidden).filter(([, n]) => n > 0).map(([k, n]) => `${n} by ${k}`);
     const out = sel.pool.length - sel.all.length;
-    return `${plural(sel.nodes, "entity", "entities")} and ${plural(sel.shown.length, "statement")} ${where(state)}. ` +
+    const of = sel.nodes < sel.total ? `${sel.nodes} of ${sel.total} entities (the rest are offered below the drawing)` :
+      plural(sel.nodes, "entity", "entities");
+    return `${of} and ${plural(sel.shown.length, "statement")} ${where(state)}. ` +
       (out ? `${out} of the ${sel.pool.length} statements of this selection are filtered out (${hidden.join(", ")}).`
         : "Nothing is filtered out.");
   }
