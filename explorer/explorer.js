@@ -389,6 +389,8 @@
     $("ex-drawing").replaceChildren(decorate(drawn));
     $("ex-drawing").dataset.rankdir = drawn.rankdir;
     fit();
+    const root = document.documentElement.dataset;
+    if (!root.explorerFirstMs) root.explorerFirstMs = String(Math.round(performance.now()));  // since navigation, for tests/benchmark.py
   }
 
   // -- text beside the drawing ------------------------------------------------------------------------
@@ -444,7 +446,9 @@
   function describe(sel) {
     const hidden = Object.entries(sel.hidden).filter(([, n]) => n > 0).map(([k, n]) => `${n} by ${k}`);
     const out = sel.pool.length - sel.all.length;
-    return `${plural(sel.nodes, "entity", "entities")} and ${plural(sel.shown.length, "statement")} ${where(state)}. ` +
+    const of = sel.nodes < sel.total ? `${sel.nodes} of ${sel.total} entities (the rest are offered below the drawing)` :
+      plural(sel.nodes, "entity", "entities");
+    return `${of} and ${plural(sel.shown.length, "statement")} ${where(state)}. ` +
       (out ? `${out} of the ${sel.pool.length} statements of this selection are filtered out (${hidden.join(", ")}).`
         : "Nothing is filtered out.");
   }
@@ -528,7 +532,7 @@
       if (node) node.focus({ preventScroll: true });
     }
     root.explorerMs = String(Math.round(performance.now() - t0));  // read by tests/benchmark.py
-    if (!root.explorerFirstMs) root.explorerFirstMs = String(Math.round(performance.now()));  // since navigation
+    if (!root.explorerFirstMs) root.explorerFirstMs = String(Math.round(performance.now()));  // nothing to draw
     delete root.explorerPending;
     root.explorerReady = String(Number(root.explorerReady || 0) + 1);
   }
@@ -572,12 +576,13 @@
   }
 
   function go(change, focus) {
-    // A change that would draw more than LIMIT entities (a figure, a chapter, all of a
-    // neighbourhood) says how many and asks first.
+    // A change of what is viewed (entity, depth, figure, chapter) that would draw more than LIMIT
+    // entities says how many and asks first; a filter only refines the view the reader has.
     const next = { ...state, ...change };
-    if (("around" in change || "depth" in change) && !("all" in change)) next.all = false;
+    const moved = ["around", "depth", "figure", "chapter"].some((k) => k in change && change[k] !== state[k]);
+    if (moved && !("all" in change)) next.all = false;
     const sel = select(next);
-    if (sel.nodes > Math.max(LIMIT, current.nodes.length) && !change.confirmed && !("all" in change)) {
+    if (moved && sel.nodes > Math.max(LIMIT, current.nodes.length) && !change.confirmed) {
       const ask = $("ex-message");
       ask.hidden = false;
       ask.innerHTML = `<p><strong>This view would draw ${sel.nodes} entities and ${plural(sel.shown.length, "statement")}</strong> ` +

@@ -10,8 +10,10 @@ average chapter of this book), with the ratio book/default and the target:
 * each notebook's execution time in a fresh kernel (jupytext + nbclient);
 * the bytes each page loads in headless Chromium (sum of response body sizes, empty cache);
 * the mechanism explorer (chapters/explorer.html): time from navigation to its first drawing
-  with an empty cache, and the time to redraw after a filter change (`--explorer-only` measures
-  just these, and the page's weight, on the already built site in _build/html).
+  with an empty cache, for the default view (drawn at build time) and for a 58-entity view the
+  browser lays out with Graphviz-WebAssembly, the time to redraw that one after a filter change,
+  and the default view's page weight (`--explorer-only` measures just these, on the already
+  built site in _build/html).
 * the whole-book PDF (`make pdf`): the time to assemble and print it, its size and page count
   (`--pdf-only` prints just these, from the site already in _build/html).
 * the live preview (`make preview`, in a copy): the time from saving a one-sentence prose edit
