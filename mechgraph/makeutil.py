@@ -260,7 +260,7 @@ def site_problems(site: Path | str) -> list[str]:
 # --- what the site is built from --------------------------------------------------------------
 
 #: names make can take as words of a prerequisite list (anything else is listed by size and time)
-_MAKE_SAFE = re.compile(r"[A-Za-z0-9._/+@,=-]+")
+_MAKE_SAFE = re.compile(r"[A-Za-z0-9._/+@-]+")
 _LEFT_OUT = ("tests/", ".github/", ".ci/")
 
 

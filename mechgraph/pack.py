@@ -12,7 +12,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from mechgraph.makeutil import replacing
+from mechgraph.makeutil import pdf_problem, replacing
 from mechgraph.release import ROOT, book_date, release_version
 
 NAME = "msc-cancer-pain-book"
@@ -107,6 +107,9 @@ def build(html_dir: Path = ROOT / "_build" / "html", out_dir: Path = ROOT / "_bu
     for needed, how in ((html_dir / "index.html", "make book"), (html_dir / "book.pdf", "make pdf")):
         if not needed.is_file():
             raise FileNotFoundError(f"{needed} is missing: run `{how}` first")
+    problem = pdf_problem(html_dir / "book.pdf")  # never pack the remains of an interrupted print
+    if problem:
+        raise ValueError(f"{problem}: run `make pdf` again")
     import yaml
 
     title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]

@@ -38,7 +38,7 @@ from sphinx_autobuild import __main__ as autobuild
 from sphinx_autobuild.build import Builder
 from sphinx_autobuild.utils import show_message
 
-from mechgraph.data import REVIEW_KEY, import_jsonschema, load, validate
+from mechgraph.data import PAGE_SUFFIXES, REVIEW_KEY, import_jsonschema, load, validate
 from mechgraph.makeutil import held
 
 # ForkingBuilder takes the place of sphinx_autobuild.__main__.Builder, which main() constructs;
@@ -119,6 +119,29 @@ def check_data(srcdir: Path) -> None:
         load(folder)
 
 
+def missing_pages(srcdir: Path) -> list[str]:
+    """The pages _toc.yml names that are not there (deleted or renamed while the preview runs)."""
+    from mechgraph.pdf import reading_order
+
+    try:
+        pages = reading_order(srcdir / "_toc.yml")
+    except Exception:  # noqa: BLE001 - a broken _toc.yml is the build's to report
+        return []
+    return [page for page in pages if not any((srcdir / f"{page}{s}").is_file() for s in PAGE_SUFFIXES)]
+
+
+def afresh_if_pages_went(sphinx_args: Sequence[str]) -> list[str]:
+    """``sphinx_args``, with ``-E`` (a fresh environment) when a page of _toc.yml has gone: an
+    incremental build would still try to write it from the environment of the last build and stop
+    at ``KeyError: 'chapters/...'``; a fresh one names it (and the data check names the row of
+    chapters.csv that still lists it)."""
+    gone = missing_pages(Path(sphinx_args[0]).resolve())
+    if not gone:
+        return list(sphinx_args)
+    show_message(f"{', '.join(gone)} (in _toc.yml) is not there any more: building afresh to say so")
+    return [*sphinx_args, "-E"]
+
+
 def build_lock(sphinx_args: Sequence[str]) -> Path:
     """The build lock of the book whose source folder is the first of ``sphinx_args``."""
     return Path(sphinx_args[0]).resolve() / "_build" / ".lock"
@@ -154,7 +177,7 @@ class ForkingBuilder(Builder):
             names = ", ".join(sorted({p.name for p in changed_paths})[:5])
             show_message(f"Detected changes ({names})")
         show_message("Rebuilding...")
-        code, imported = build_in_fork(self.sphinx_args)
+        code, imported = build_in_fork(afresh_if_pages_went(self.sphinx_args))
         if code:
             print(f"Sphinx exited with exit code {code}; the preview shows what stopped it.")
         if not changed_paths:  # the first build, in the serving process itself

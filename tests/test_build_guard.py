@@ -145,6 +145,7 @@ def test_files_with_spaces_and_odd_names_do_not_break_make(checkout):
     )
     (checkout / "notes draft.txt").write_text("to do", encoding="utf-8")
     (checkout / "chapters" / "50% done: $HOME.md").write_text("draft", encoding="utf-8")
+    (checkout / "a=b, c.txt").write_text("x=1", encoding="utf-8")
     result = make(checkout, "-n", "book")
     assert result.returncode == 0, result.stderr
     assert "No rule to make target" not in result.stderr

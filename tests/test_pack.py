@@ -196,3 +196,14 @@ def test_the_wheel_holds_only_tracked_files_and_leaves_nothing_unignored(checkou
         ["git", "status", "--porcelain"], cwd=checkout, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert sorted(status) == sorted(f"?? {n}" if " " not in n else f'?? "{n}"' for n in UNTRACKED), status
+
+
+def test_a_pdf_cut_short_is_never_packed(checkout):
+    (checkout / "_build" / "html" / "book.pdf").write_bytes(b"")  # what an interrupted `make pdf` left
+    result = _pack(checkout)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {checkout}/_build/html/book.pdf: not a PDF (it is 0 bytes and does not start with %PDF-): "
+        "run `make pdf` again"
+    ]
+    assert not (checkout / "_build" / "pack").exists() or not list((checkout / "_build" / "pack").iterdir())

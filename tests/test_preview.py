@@ -92,3 +92,30 @@ def test_importing_what_a_build_imported_keeps_the_root_logger(tmp_path, monkeyp
         assert (root.handlers[:], root.level) == before
     finally:
         sys.modules.pop("preview_probe_logging", None)
+
+
+def test_a_page_deleted_while_previewing_is_built_afresh_and_named(tmp_path, monkeypatch, capsys):
+    """An incremental build after a page of _toc.yml was deleted stops at `KeyError:
+    'chapters/measuring-pain'` (Sphinx writes the page from the last build's environment); the
+    preview builds afresh instead, and says which page went."""
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    (src / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nchapters:\n- file: chapters/measuring-pain\n", encoding="utf-8"
+    )
+    (src / "index.md").write_text("# Home\n", encoding="utf-8")
+    ran = []
+    monkeypatch.setattr(preview, "build_in_fork", lambda args: ran.append(list(args)) or (0, []))
+    monkeypatch.setattr(preview, "changed_code", lambda: [])
+    builder = preview.ForkingBuilder(
+        [str(src), str(tmp_path / "out")],
+        url_host="127.0.0.1:1",
+        pre_build_commands=[],
+        post_build_commands=[],
+    )
+    builder(changed_paths=[src / "chapters" / "measuring-pain.md"])
+    assert ran[-1][-1] == "-E"
+    assert "chapters/measuring-pain (in _toc.yml) is not there any more" in capsys.readouterr().out
+    (src / "chapters" / "measuring-pain.md").write_text("# Measuring pain\n", encoding="utf-8")
+    builder(changed_paths=[src / "chapters" / "measuring-pain.md"])
+    assert "-E" not in ran[-1]
