@@ -345,8 +345,10 @@ def _smallest_font_px(svg: str) -> float:
     return min(sizes, default=NODE_FONT_SIZE) * 4 / 3
 
 
-_GEOMETRY = re.compile(r'( (?:points|d|x|y|cx|cy|rx|ry|transform|viewBox)=")([^"]*)"')
+_GEOMETRY = re.compile(r'( (?:points|x|y|cx|cy|rx|ry|transform|viewBox)=")([^"]*)"')
 _DECIMALS = re.compile(r"(?<=\d)\.(\d)\d+")  # 123.456 -> 123.4
+_PATH = re.compile(r'( d=")([^"]*)"')  # edges' curves: whole units (0.75 px) are smooth enough
+_NUMBER = re.compile(r"-?\d+\.\d+")
 
 
 def _slim(svg: str, tooltips: bool) -> str:
@@ -354,7 +356,9 @@ def _slim(svg: str, tooltips: bool) -> str:
     decimal, and (for the second drawing of a pair) no hover tooltips, which the first one has."""
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = _GEOMETRY.sub(lambda m: m[1] + _DECIMALS.sub(r".\1", m[2]) + '"', svg)  # never in text
+    svg = _PATH.sub(lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"', svg)
     svg = svg.replace(f' font-family="{FONT}"', "").replace(' text-anchor="middle"', "")
+    svg = svg.replace("&#45;", "-").replace(f' font-size="{NODE_FONT_SIZE:.2f}"', "")
     svg = svg.replace(' target="_top"', "")  # an inline SVG's links open in the page anyway
     if not tooltips:
         svg = re.sub(r' xlink:title="[^"]*"', "", svg)
@@ -373,7 +377,8 @@ def _finish_svg(
     svg = re.sub(
         r'<svg width="[\d.]+pt" height="[\d.]+pt"',
         f'<svg width="100%" style="max-width:{natural:.0f}px;height:auto" '
-        f'data-natural-width="{natural:.0f}" font-family="{FONT}" text-anchor="middle" role="group" '
+        f'data-natural-width="{natural:.0f}" font-family="{FONT}" font-size="{NODE_FONT_SIZE}" '
+        'text-anchor="middle" role="group" '
         f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"',
         svg,
         count=1,
@@ -613,13 +618,29 @@ def choose(candidates: list[Layout], screen: Screen) -> Layout:
     return max(candidates, key=lambda c: c.label_px(screen))
 
 
+#: one drawing for both screens when the phone's is legible on a laptop too and not much taller
+#: there than the laptop's own (a second drawing costs page weight): at most this many times as
+#: tall, and at most ONE_DRAWING_MAX_PX
+ONE_DRAWING_TALLER, ONE_DRAWING_MAX_PX = 3.0, 1100
+
+
 def pick_layouts(candidates: list[Layout]) -> tuple[Layout, Layout | None]:
-    """The wide drawing (a laptop's column) and, if it is not legible on a phone too, the tall one."""
+    """The wide drawing (a laptop's column) and, if it is not legible on a phone too, the tall one;
+    or the tall one alone, when it serves a laptop nearly as well."""
     wide = choose(candidates, LAPTOP)
     if wide.fits(PHONE):
         return wide, None
     tall = choose(candidates, PHONE)
-    return wide, (tall if tall is not wide else None)
+    if tall is wide:
+        return wide, None
+    on_laptop = tall.shown_height(LAPTOP)
+    if (
+        tall.fits(LAPTOP)
+        and on_laptop <= ONE_DRAWING_TALLER * wide.shown_height(LAPTOP)
+        and on_laptop <= ONE_DRAWING_MAX_PX
+    ):
+        return tall, None
+    return wide, tall
 
 
 def node_spec(data: BookData, node: str, link_base: str = "", wrap: int = LABEL_WRAP) -> dict[str, str]:
