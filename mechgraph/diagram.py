@@ -349,6 +349,7 @@ _GEOMETRY = re.compile(r'( (?:points|x|y|cx|cy|rx|ry|transform|viewBox)=")([^"]*
 _DECIMALS = re.compile(r"(?<=\d)\.(\d)\d+")  # 123.456 -> 123.4
 _PATH = re.compile(r'( d=")([^"]*)"')  # edges' curves: whole units (0.75 px) are smooth enough
 _NUMBER = re.compile(r"-?\d+\.\d+")
+_SAME_TOOLTIP = re.compile(r'(<title>([^<]*)</title>\n<g><a xlink:href="[^"]*") xlink:title="\2"')
 
 
 def _slim(svg: str, tooltips: bool) -> str:
@@ -360,8 +361,16 @@ def _slim(svg: str, tooltips: bool) -> str:
     svg = svg.replace(f' font-family="{FONT}"', "").replace(' text-anchor="middle"', "")
     svg = svg.replace("&#45;", "-").replace(f' font-size="{NODE_FONT_SIZE:.2f}"', "")
     svg = svg.replace(' target="_top"', "")  # an inline SVG's links open in the page anyway
-    if not tooltips:
+    if not tooltips:  # the second drawing: no hover texts, and its arrows are no links (tapping one
+        # on a phone would be a miss more often than not); its nodes still link to the glossary
         svg = re.sub(r' xlink:title="[^"]*"', "", svg)
+        svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
+        svg = re.sub(
+            r'( points=")([^"]*)"',
+            lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"',
+            svg,
+        )
+        svg = re.sub(r'<a xlink:href="https?://[^"]*">\n?((?:(?!</a>).)*?)</a>', r"\1", svg, flags=re.S)
     return svg
 
 
@@ -399,7 +408,7 @@ def _finish_svg(
         return f"<title>{html.escape(titles.get(name, name))}</title>"
 
     svg = re.sub(r"<title>([^<]*)</title>", readable, svg)
-    return svg.strip()
+    return _SAME_TOOLTIP.sub(r"\1", svg).strip()  # a node's hover text that only repeats its title
 
 
 LEGEND_HEADINGS = {
@@ -440,6 +449,7 @@ def _shape_sample(kind: str) -> str:
     svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = svg.replace("<svg ", '<svg class="key-sample" aria-hidden="true" focusable="false" ', 1)
+    svg = re.sub(r' xmlns(?::xlink)?="[^"]*"', "", svg).replace("&#45;", "-")  # inline in HTML: no namespaces
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
@@ -620,8 +630,8 @@ def choose(candidates: list[Layout], screen: Screen) -> Layout:
 
 #: one drawing for both screens when the phone's is legible on a laptop too and not much taller
 #: there than the laptop's own (a second drawing costs page weight): at most this many times as
-#: tall, and at most ONE_DRAWING_MAX_PX
-ONE_DRAWING_TALLER, ONE_DRAWING_MAX_PX = 3.0, 1100
+#: tall, and at most ONE_DRAWING_MAX_PX, which also prints within 150 mm (mechgraph/pdf.css)
+ONE_DRAWING_TALLER, ONE_DRAWING_MAX_PX = 3.0, 560
 
 
 def pick_layouts(candidates: list[Layout]) -> tuple[Layout, Layout | None]:
@@ -715,8 +725,11 @@ def diagram(
 
     def build(rankdir: str, wrap: int) -> graphviz.Digraph:
         g = graphviz.Digraph(slug, graph_attr={"rankdir": rankdir, **GRAPH_ATTRS, "tooltip": title})
-        for node in nodes:
-            g.node(node, **node_spec(data, node, link_base, wrap))
+        for node in nodes:  # no hover definition (its glossary link and the text description give it)
+            g.node(
+                node,
+                **{**node_spec(data, node, link_base, wrap), "tooltip": dot_text(ent.loc[node, "label"])},
+            )
         for _, group in edges:
             # the few words left on edges are set as large as the nodes' labels: on a phone the
             # smallest label sets how far a drawing may shrink
