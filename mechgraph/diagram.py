@@ -347,17 +347,19 @@ def _smallest_font_px(svg: str) -> float:
 
 _GEOMETRY = re.compile(r'( (?:points|x|y|cx|cy|rx|ry|transform|viewBox)=")([^"]*)"')
 _DECIMALS = re.compile(r"(?<=\d)\.(\d)\d+")  # 123.456 -> 123.4
-_PATH = re.compile(r'( d=")([^"]*)"')  # edges' curves: whole units (0.75 px) are smooth enough
+#: curves, shapes and text positions in whole units (0.75 px at natural size: no visible change)
+_WHOLE_UNITS = re.compile(r'( (?:d|points|x|y)=")([^"]*)"')
 _NUMBER = re.compile(r"-?\d+\.\d+")
 _SAME_TOOLTIP = re.compile(r'(<title>([^<]*)</title>\n<g><a xlink:href="[^"]*") xlink:title="\2"')
 
 
 def _slim(svg: str, tooltips: bool) -> str:
-    """Fewer bytes, the same drawing: no element ids (nothing refers to them), coordinates to one
-    decimal, and (for the second drawing of a pair) no hover tooltips, which the first one has."""
+    """Fewer bytes, the same drawing: no element ids (nothing refers to them), coordinates in whole
+    units or to one decimal, attributes every element repeats said once on the root (_finish_svg),
+    and (for the second drawing of a pair) no hover tooltips, which the first one has."""
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = _GEOMETRY.sub(lambda m: m[1] + _DECIMALS.sub(r".\1", m[2]) + '"', svg)  # never in text
-    svg = _PATH.sub(lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"', svg)
+    svg = _WHOLE_UNITS.sub(lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"', svg)
     svg = svg.replace(f' font-family="{FONT}"', "").replace(' text-anchor="middle"', "")
     svg = svg.replace("&#45;", "-").replace(f' font-size="{NODE_FONT_SIZE:.2f}"', "")
     svg = svg.replace(' target="_top"', "")  # an inline SVG's links open in the page anyway
@@ -365,11 +367,6 @@ def _slim(svg: str, tooltips: bool) -> str:
         # on a phone would be a miss more often than not); its nodes still link to the glossary
         svg = re.sub(r' xlink:title="[^"]*"', "", svg)
         svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
-        svg = re.sub(
-            r'( points=")([^"]*)"',
-            lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"',
-            svg,
-        )
         svg = re.sub(r'<a xlink:href="https?://[^"]*">\n?((?:(?!</a>).)*?)</a>', r"\1", svg, flags=re.S)
     return svg
 
@@ -450,6 +447,7 @@ def _shape_sample(kind: str) -> str:
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = svg.replace("<svg ", '<svg class="key-sample" aria-hidden="true" focusable="false" ', 1)
     svg = re.sub(r' xmlns(?::xlink)?="[^"]*"', "", svg).replace("&#45;", "-")  # inline in HTML: no namespaces
+    svg = _WHOLE_UNITS.sub(lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"', svg)
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
