@@ -363,6 +363,10 @@ def _slim(svg: str, tooltips: bool) -> str:
     svg = svg.replace(f' font-family="{FONT}"', "").replace(' text-anchor="middle"', "")
     svg = svg.replace("&#45;", "-").replace(f' font-size="{NODE_FONT_SIZE:.2f}"', "")
     svg = svg.replace(' target="_top"', "")  # an inline SVG's links open in the page anyway
+    svg = svg.replace("scale(1 1) rotate(0) ", "")  # the identity, spelt out
+    svg = re.sub(
+        r'<polygon fill="transparent" stroke="transparent" points="[^"]*"/>\n?', "", svg
+    )  # no background
     if not tooltips:  # the second drawing: no hover texts, and its arrows are no links (tapping one
         # on a phone would be a miss more often than not); its nodes still link to the glossary
         svg = re.sub(r' xlink:title="[^"]*"', "", svg)
@@ -372,10 +376,17 @@ def _slim(svg: str, tooltips: bool) -> str:
 
 
 def _finish_svg(
-    svg: str, slug: str, title: str, desc: str, titles: dict[str, str], tooltips: bool = True
+    svg: str,
+    slug: str,
+    title: str,
+    desc: str,
+    titles: dict[str, str],
+    tooltips: bool = True,
+    named: bool = True,
 ) -> str:
     """Inline-ready SVG: no prolog, as wide as its column but never wider than its natural size,
-    <title>/<desc> for screen readers."""
+    <title>/<desc> for screen readers (with `named=False`, those of the diagram's first drawing,
+    which it is shown instead of, by their ids)."""
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
     svg = _slim(svg, tooltips)
@@ -389,15 +400,16 @@ def _finish_svg(
         svg,
         count=1,
     )
-    svg = re.sub(
-        r"(<svg[^>]*>)",
-        lambda m: (
-            f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
-            f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'
-        ),
-        svg,
-        count=1,
-    )
+    if named:
+        svg = re.sub(
+            r"(<svg[^>]*>)",
+            lambda m: (
+                f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
+                f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'
+            ),
+            svg,
+            count=1,
+        )
 
     # graphviz titles each node and edge with its DOT name; show the readable label instead
     def readable(match: re.Match) -> str:
@@ -447,6 +459,7 @@ def _shape_sample(kind: str) -> str:
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = svg.replace("<svg ", '<svg class="key-sample" aria-hidden="true" focusable="false" ', 1)
     svg = re.sub(r' xmlns(?::xlink)?="[^"]*"', "", svg).replace("&#45;", "-")  # inline in HTML: no namespaces
+    svg = svg.replace("scale(1 1) rotate(0) ", "")
     svg = _WHOLE_UNITS.sub(lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"', svg)
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
@@ -750,7 +763,7 @@ def diagram(
     }
     wide, tall = pick_layouts(layouts(build))
     svg = _finish_svg(wide.svg, slug, title, desc, titles)
-    svg_tall = _finish_svg(tall.svg, f"{slug}-tall", title, desc, titles, tooltips=False) if tall else ""
+    svg_tall = _finish_svg(tall.svg, slug, title, desc, titles, tooltips=False, named=False) if tall else ""
     g = build(wide.rankdir, wide.wrap)  # its source makes the PNG files, the same drawing
     polarities, groups = (
         set(rows["relation"].map(data.groups("relation"))),
