@@ -374,27 +374,48 @@ def _smallest_font_px(svg: str) -> float:
     return min(sizes, default=NODE_FONT_SIZE) * 4 / 3
 
 
-_GEOMETRY = re.compile(r'( (?:points|d|x|y|cx|cy|rx|ry|transform|viewBox)=")([^"]*)"')
+_GEOMETRY = re.compile(r'( (?:points|x|y|cx|cy|rx|ry|transform|viewBox)=")([^"]*)"')
 _DECIMALS = re.compile(r"(?<=\d)\.(\d)\d+")  # 123.456 -> 123.4
+#: curves, shapes and text positions in whole units (0.75 px at natural size: no visible change)
+_WHOLE_UNITS = re.compile(r'( (?:d|points|x|y)=")([^"]*)"')
+_NUMBER = re.compile(r"-?\d+\.\d+")
+_SAME_TOOLTIP = re.compile(r'(<title>([^<]*)</title>\n<g><a xlink:href="[^"]*") xlink:title="\2"')
 
 
 def _slim(svg: str, tooltips: bool) -> str:
-    """Fewer bytes, the same drawing: no element ids (nothing refers to them), coordinates to one
-    decimal, and (for the second drawing of a pair) no hover tooltips, which the first one has."""
+    """Fewer bytes, the same drawing: no element ids (nothing refers to them), coordinates in whole
+    units or to one decimal, attributes every element repeats said once on the root (_finish_svg),
+    and (for the second drawing of a pair) no hover tooltips, which the first one has."""
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = _GEOMETRY.sub(lambda m: m[1] + _DECIMALS.sub(r".\1", m[2]) + '"', svg)  # never in text
+    svg = _WHOLE_UNITS.sub(lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"', svg)
     svg = svg.replace(f' font-family="{FONT}"', "").replace(' text-anchor="middle"', "")
+    svg = svg.replace("&#45;", "-").replace(f' font-size="{NODE_FONT_SIZE:.2f}"', "")
     svg = svg.replace(' target="_top"', "")  # an inline SVG's links open in the page anyway
-    if not tooltips:
+    svg = svg.replace("scale(1 1) rotate(0) ", "")  # the identity, spelt out
+    svg = re.sub(
+        r'<polygon fill="transparent" stroke="transparent" points="[^"]*"/>\n?', "", svg
+    )  # no background
+    if not tooltips:  # the second drawing: no hover texts, and its arrows are no links (tapping one
+        # on a phone would be a miss more often than not); its nodes still link to the glossary
         svg = re.sub(r' xlink:title="[^"]*"', "", svg)
+        svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
+        svg = re.sub(r'<a xlink:href="https?://[^"]*">\n?((?:(?!</a>).)*?)</a>', r"\1", svg, flags=re.S)
     return svg
 
 
 def _finish_svg(
-    svg: str, slug: str, title: str, desc: str, titles: dict[str, str], tooltips: bool = True
+    svg: str,
+    slug: str,
+    title: str,
+    desc: str,
+    titles: dict[str, str],
+    tooltips: bool = True,
+    named: bool = True,
 ) -> str:
     """Inline-ready SVG: no prolog, as wide as its column but never wider than its natural size,
-    <title>/<desc> for screen readers."""
+    <title>/<desc> for screen readers (with `named=False`, those of the diagram's first drawing,
+    which it is shown instead of, by their ids)."""
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
     svg = _slim(svg, tooltips)
@@ -402,20 +423,22 @@ def _finish_svg(
     svg = re.sub(
         r'<svg width="[\d.]+pt" height="[\d.]+pt"',
         f'<svg width="100%" style="max-width:{natural:.0f}px;height:auto" '
-        f'data-natural-width="{natural:.0f}" font-family="{FONT}" text-anchor="middle" role="group" '
+        f'data-natural-width="{natural:.0f}" font-family="{FONT}" font-size="{NODE_FONT_SIZE}" '
+        'text-anchor="middle" role="group" '
         f'aria-labelledby="{slug}-title" aria-describedby="{slug}-desc"',
         svg,
         count=1,
     )
-    svg = re.sub(
-        r"(<svg[^>]*>)",
-        lambda m: (
-            f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
-            f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'
-        ),
-        svg,
-        count=1,
-    )
+    if named:
+        svg = re.sub(
+            r"(<svg[^>]*>)",
+            lambda m: (
+                f'{m.group(1)}\n<title id="{slug}-title">{html.escape(title)}</title>'
+                f'\n<desc id="{slug}-desc">{html.escape(desc)}</desc>'
+            ),
+            svg,
+            count=1,
+        )
 
     # graphviz titles each node and edge with its DOT name; show the readable label instead
     def readable(match: re.Match) -> str:
@@ -423,7 +446,7 @@ def _finish_svg(
         return f"<title>{html.escape(titles.get(name, name))}</title>"
 
     svg = re.sub(r"<title>([^<]*)</title>", readable, svg)
-    return svg.strip()
+    return _SAME_TOOLTIP.sub(r"\1", svg).strip()  # a node's hover text that only repeats its title
 
 
 LEGEND_HEADINGS = {
@@ -464,6 +487,9 @@ def _shape_sample(kind: str) -> str:
     svg = re.sub(r"<title>[^<]*</title>\n?", "", svg)
     svg = re.sub(r' id="[^"]+"', "", svg)
     svg = svg.replace("<svg ", '<svg class="key-sample" aria-hidden="true" focusable="false" ', 1)
+    svg = re.sub(r' xmlns(?::xlink)?="[^"]*"', "", svg).replace("&#45;", "-")  # inline in HTML: no namespaces
+    svg = svg.replace("scale(1 1) rotate(0) ", "")
+    svg = _WHOLE_UNITS.sub(lambda m: m[1] + _NUMBER.sub(lambda n: str(round(float(n[0]))), m[2]) + '"', svg)
     return "\n".join(line for line in svg.splitlines() if line.strip())
 
 
@@ -642,13 +668,29 @@ def choose(candidates: list[Layout], screen: Screen) -> Layout:
     return max(candidates, key=lambda c: c.label_px(screen))
 
 
+#: one drawing for both screens when the phone's is legible on a laptop too and not much taller
+#: there than the laptop's own (a second drawing costs page weight): at most this many times as
+#: tall, and at most ONE_DRAWING_MAX_PX, which also prints within 150 mm (mechgraph/pdf.css)
+ONE_DRAWING_TALLER, ONE_DRAWING_MAX_PX = 3.0, 560
+
+
 def pick_layouts(candidates: list[Layout]) -> tuple[Layout, Layout | None]:
-    """The wide drawing (a laptop's column) and, if it is not legible on a phone too, the tall one."""
+    """The wide drawing (a laptop's column) and, if it is not legible on a phone too, the tall one;
+    or the tall one alone, when it serves a laptop nearly as well."""
     wide = choose(candidates, LAPTOP)
     if wide.fits(PHONE):
         return wide, None
     tall = choose(candidates, PHONE)
-    return wide, (tall if tall is not wide else None)
+    if tall is wide:
+        return wide, None
+    on_laptop = tall.shown_height(LAPTOP)
+    if (
+        tall.fits(LAPTOP)
+        and on_laptop <= ONE_DRAWING_TALLER * wide.shown_height(LAPTOP)
+        and on_laptop <= ONE_DRAWING_MAX_PX
+    ):
+        return tall, None
+    return wide, tall
 
 
 def node_spec(data: BookData, node: str, link_base: str = "", wrap: int = LABEL_WRAP) -> dict[str, str]:
@@ -723,8 +765,11 @@ def diagram(
 
     def build(rankdir: str, wrap: int) -> graphviz.Digraph:
         g = graphviz.Digraph(slug, graph_attr={"rankdir": rankdir, **GRAPH_ATTRS, "tooltip": title})
-        for node in nodes:
-            g.node(node, **node_spec(data, node, link_base, wrap))
+        for node in nodes:  # no hover definition (its glossary link and the text description give it)
+            g.node(
+                node,
+                **{**node_spec(data, node, link_base, wrap), "tooltip": dot_text(ent.loc[node, "label"])},
+            )
         for _, group in edges:
             # the few words left on edges are set as large as the nodes' labels: on a phone the
             # smallest label sets how far a drawing may shrink
@@ -747,7 +792,7 @@ def diagram(
     }
     wide, tall = pick_layouts(layouts(build))
     svg = _finish_svg(wide.svg, slug, title, desc, titles)
-    svg_tall = _finish_svg(tall.svg, f"{slug}-tall", title, desc, titles, tooltips=False) if tall else ""
+    svg_tall = _finish_svg(tall.svg, slug, title, desc, titles, tooltips=False, named=False) if tall else ""
     g = build(wide.rankdir, wide.wrap)  # its source makes the PNG files, the same drawing
     polarities, groups = (
         set(rows["relation"].map(data.groups("relation"))),

@@ -134,7 +134,8 @@ GROUP_LOOK = {
     "review": ("#999999", "xx"),
 }
 #: looks given in turn to the values of a vocabulary (cancer_pain, confidence), in its order
-SCOPE_LOOKS = [("#D55E00", "//"), ("#F0E442", ".."), ("#CCCCCC", ""), ("#56B4E9", "xx")]
+#: ("--", not dots: matplotlib's SVG spells out every dot of a dotted tile, 67 KB a chart)
+SCOPE_LOOKS = [("#D55E00", "//"), ("#F0E442", "--"), ("#CCCCCC", ""), ("#56B4E9", "xx")]
 CONFIDENCE_LOOKS = [("#0072B2", "//"), ("#E69F00", "\\\\"), ("#CCCCCC", "")]
 #: how a relation that raises or lowers tumour growth or spread reads
 TUMOUR_DIRECTION = {"up": "pro-tumour", "down": "anti-tumour"}

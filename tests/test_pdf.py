@@ -309,7 +309,9 @@ def _headings(site: Path) -> set[str]:
     """Every heading of the printed pages, as a reader sees it (single spaces, no '#' link)."""
     from bs4 import BeautifulSoup
 
-    found = {"Contents", "Introduction", "Solutions to the exercises"}
+    from mechgraph.pdf import book_config
+
+    found = {"Contents", "Introduction", "Solutions to the exercises", book_config()["title"]}
     for doc in CHAPTERS:
         article = BeautifulSoup((site / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").find(
             "article"
