@@ -263,9 +263,9 @@ def portable(nb, links: Links, setup: str, caption=None):
 
 def _plain(text: str) -> str:
     """Data text made literal in Markdown (the one escaping path, mechgraph.text)."""
-    from mechgraph.text import myst_text
+    from mechgraph.text import markdown_text
 
-    return myst_text(text)
+    return markdown_text(text)
 
 
 def questions_markdown(data, chapter: str, cite) -> tuple[str, str]:

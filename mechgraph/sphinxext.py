@@ -491,10 +491,15 @@ class _SiteLinks(Links):
         return ".".join(map(str, number)) if number else str(counted)
 
     def substitution(self, name: str):
+        import re
+
         value = self.app.config.myst_substitutions
         for part in name.split("."):
             value = value.get(part) if isinstance(value, dict) else None
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        # the substitutions escape every punctuation mark for MyST; plain Markdown needs fewer
+        return re.sub(r"\\([^\\`*_\[\]<>|$#~{}])", r"\1", value)
 
     def questions(self, chapter: str) -> tuple[str, str]:
         from mechgraph.notebooks import questions_markdown

@@ -4,6 +4,7 @@
   a diagram's text alternative): every ASCII punctuation character gets a backslash, which
   CommonMark defines as "this character, literally", so no run of data text can open a tag,
   a role, a substitution, a link, emphasis or math.
+* :func:`markdown_text` for text in the plain Markdown of a downloaded notebook.
 * :func:`html_text` for text spliced into HTML or SVG (``html.escape``, quotes included).
 
 Fields that are also identifiers or short names (entity labels, figure titles) are not escaped
@@ -22,6 +23,15 @@ _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 def myst_text(text: str) -> str:
     """Data text made literal inside MyST Markdown (one line: line breaks are rejected by the checker)."""
     return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|$#~{}])")
+
+
+def markdown_text(text: str) -> str:
+    """Data text made literal in the plain Markdown of a downloaded notebook (JupyterLab, Colab):
+    only the characters that can start markup there get a backslash, so the file stays readable."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def html_text(text: str) -> str:

@@ -149,6 +149,7 @@ def test_downloaded_notebook_runs_in_a_fresh_kernel_of_a_virtualenv_with_the_whe
     reader.mkdir()
     notebook_path = shutil.copy(_downloaded(site, name), reader / f"{name}.ipynb")
     nb = nbformat.read(notebook_path, as_version=4)
+    assert nb.cells[0].source == colab.setup_cell(CONFIG["url"], CONFIG["branch"]), "no set-up cell first"
     silent = [
         c.source.splitlines()[-1]
         for c in nb.cells
