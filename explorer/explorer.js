@@ -411,11 +411,15 @@
       `<strong>${esc(label(r.object))}</strong> (${esc(r.context)}; ${esc(DATA.evidence_text[r.evidence])}${where}; ${scope}). ` +
       citationsHtml(r) + ".";
     if (r.erratum) {
-      out += ` <a href="${esc(DATA.errata[r.erratum])}">Erratum ${esc(r.erratum)}` +
-        (full ? ": what the review gets wrong here, and the correction</a>." : "</a>.");
+      out += ` <a href="${esc(DATA.errata[r.erratum])}">The review errs here` +
+        (full ? ": what it gets wrong, and the correction</a>." : "</a>.");
     }
-    if (full) out += ` <span class="ex-meta">Statement ${esc(r.id)}; setting ${esc(r.setting.replace(/_/g, " "))}; ` +
-      `chapter ${esc(r.chapter)}${r.figures.length ? "; figures " + esc(r.figures.join(", ")) : ""}.</span>`;
+    if (full) {
+      const figures = r.figures.filter((f) => Object.hasOwn(DATA.figures, f)).map((f) => `“${DATA.figures[f].title}”`);
+      out += ` <span class="ex-meta">Setting: ${esc(DATA.names.setting[r.setting] || r.setting.replace(/_/g, " "))}; ` +
+        `taught in “${esc(DATA.names.chapter[r.chapter] || r.chapter)}”` +
+        `${figures.length ? "; drawn in " + esc(figures.join(", ")) : ""}.</span>`;
+    }
     return out;
   }
 
@@ -553,7 +557,7 @@
       for (const other of [...e.aliases, ...e.synonyms]) list.append(option(other, `${e.label} (${id})`));
     }
     const fill = (id, values, text) => { for (const v of values) $(id).append(option(v, text(v))); };
-    fill("ex-figure", Object.keys(DATA.figures), (v) => `${DATA.figures[v].title} (${v})`);
+    fill("ex-figure", Object.keys(DATA.figures), (v) => DATA.figures[v].title);
     fill("ex-chapter", DATA.chapters, (v) => DATA.names.chapter[v]);
     fill("ex-species", DATA.species, (v) => DATA.names.species[v]);
     fill("ex-setting", DATA.settings, (v) => DATA.names.setting[v]);
