@@ -48,6 +48,16 @@ def _picked(exported: dict, rows) -> set[str]:
     return picked
 
 
+_WORDING = re.compile(r'\s*\b(?:label|tooltip|labeltooltip|fontsize)=("(?:[^"\\]|\\.)*"|[^\s\]]+)')
+
+
+def _shape(statement: str) -> str:
+    """A DOT statement without its wording (label, hover text, font size): the book's pages draw
+    shorter labels and hover texts than the explorer, which has room for definitions; what is
+    drawn (nodes, edges, links, kinds, evidence styles) must be the same."""
+    return re.sub(r"\s+", " ", _WORDING.sub("", statement)).replace(" ]", "]").replace("[ ", "[")
+
+
 @pytest.mark.parametrize(
     "selection",
     [{"figure": f} for f in load().figures.index]
@@ -60,8 +70,8 @@ def _picked(exported: dict, rows) -> set[str]:
 )
 def test_fragments_are_the_engines_statements(data, exported, selection):
     drawn = diagram(data, **selection)
-    body = {line.strip() for line in drawn.dot_source.splitlines()[2:-1]}
-    assert _picked(exported, drawn.rows) == body
+    body = {_shape(line.strip()) for line in drawn.dot_source.splitlines()[2:-1]}
+    assert {_shape(f) for f in _picked(exported, drawn.rows)} == body
 
 
 def test_explorer_url():
@@ -159,7 +169,7 @@ def test_same_nodes_and_edges_as_the_engine(opened, data, query, selection):
     # the SVG titles a reader's tooltip and screen reader get are the engine's too
     python_titles = set(
         re.findall(
-            r'<g id="[^"]*node\d+" class="node[^"]*">\s*<title>([^<]*)</title>',
+            r'<g (?:id="[^"]*" )?class="node[^"]*">\s*<title>([^<]*)</title>',
             diagram(data, **selection).svg,
         )
     )
