@@ -22,8 +22,12 @@ CHAPTERS = sorted(p.stem for p in (REPO / "chapters").glob("0*.md")) + [
 
 
 def visible_words(page) -> int:
-    """Words in the article as rendered (closed dropdowns and <details> are not rendered)."""
-    return len(re.findall(r"\S+", page.inner_text("main article")))
+    """Words in the article as rendered (closed dropdowns and <details> are not rendered), less
+    the rows of the errata catalogue: chapter 8's filterable reference table, looked up rather
+    than read (issue 24 holds its narrative, not the catalogue, to the limit)."""
+    words = lambda text: len(re.findall(r"\S+", text))  # noqa: E731
+    catalogue = page.eval_on_selector_all("main article tr.mg-erratum", "rows => rows.map(r => r.innerText)")
+    return words(page.inner_text("main article")) - sum(words(t) for t in catalogue)
 
 
 def test_every_chapter_is_a_page_to_read_in_one_sitting(browser, base_url):
