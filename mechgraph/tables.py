@@ -40,8 +40,10 @@ class Table:
         label: str,
         html_columns: tuple[str, ...] = (),
         prose_columns: tuple[str, ...] = (),
+        summary: str = "",
     ):
         self.frame = frame.reset_index(drop=True)
+        self.summary = summary  # if given, the table is shown collapsed under this line (<details>)
         self.label = label  # names the scrolling box for screen readers
         self.html_columns = set(html_columns)  # columns whose cells are HTML already (links)
         self.prose_columns = set(prose_columns)  # columns of sentences, given room to wrap (tables.css)
@@ -90,10 +92,13 @@ class Table:
                 {c: [{"selector": "td", "props": "text-align: right"}] for c in numeric}, overwrite=False
             )
         body = styler.to_html()
-        return (
+        box = (
             f'<div class="mechgraph-table-box" role="region" tabindex="0" '
             f'aria-label="{html.escape(self.label, quote=True)}">{body}</div>'
         )
+        if not self.summary:
+            return box
+        return f'<details class="mechgraph-table-details"><summary>{html.escape(self.summary)}</summary>{box}</details>'
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -239,6 +244,7 @@ def flagged_statements(data: BookData, chapter: str) -> Table:
     rows = rows[rows["erratum"].fillna("") != ""]
     table = statement_table(data, rows, ("erratum", "sentence", "evidence"))
     table.label = f"Statements where the review errs, {_chapter(data, chapter)}"
+    table.summary = f"Show the {len(table)} statements where the review errs, with the corrections"
     return table
 
 
