@@ -3,7 +3,7 @@
 (() => {
   let opened = [];
   window.addEventListener("beforeprint", () => {
-    opened = [...document.querySelectorAll("details.mechgraph-text:not([open])")];
+    opened = [...document.querySelectorAll("details.mechgraph-text:not([open]), details.mechgraph-table-details:not([open])")];
     opened.forEach((d) => { d.open = true; });
   });
   window.addEventListener("afterprint", () => {

@@ -50,6 +50,7 @@ INTERFACE = (
     # the full-size, zoomable view of a split figure: its panels are printed already
     "details.mechgraph-whole",
     ".mechgraph-explore",
+    "details.mechgraph-table-details > summary",  # a collapsed table is printed open, without its button
 )
 CHROMIUM_ARGS = [
     "--no-sandbox",
