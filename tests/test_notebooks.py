@@ -5,7 +5,6 @@ repository that holds mechgraph from its wheel (tests/test_wheel.py builds it)."
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +17,7 @@ from nbclient import NotebookClient
 from mechgraph import colab
 from mechgraph.notebooks import MYST_MARKUP, Links, plain_markdown, portable
 from sitetools import REPO
-from test_wheel import wheel_python  # noqa: F401  (the fixture: a virtualenv with the wheel)
+from test_wheel import use_wheel_kernel, wheel_python  # noqa: F401  (the fixture: a virtualenv with the wheel)
 
 #: every chapter that is a notebook (has code cells)
 NOTEBOOKS = sorted(
@@ -132,19 +131,7 @@ def test_downloaded_notebook_runs_in_a_fresh_kernel_of_a_virtualenv_with_the_whe
     monkeypatch,
     name,
 ):
-    kernels = tmp_path / "jupyter" / "kernels" / "wheel"
-    kernels.mkdir(parents=True)
-    (kernels / "kernel.json").write_text(
-        json.dumps(
-            {
-                "argv": [str(wheel_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "mechgraph from its wheel",
-                "language": "python",
-            }
-        ),
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    use_wheel_kernel(wheel_python, tmp_path, monkeypatch)
     reader = tmp_path / "reader"  # away from the repository, like a reader's download folder
     reader.mkdir()
     notebook_path = shutil.copy(_downloaded(site, name), reader / f"{name}.ipynb")

@@ -173,10 +173,8 @@ def test_every_page_with_a_notebook_is_exported_with_the_set_up_cell_first(site,
         assert first.cell_type == "code" and first.source == cell, path.name
 
 
-@pytest.mark.parametrize("name", _notebook_names())
-def test_exported_notebook_runs_in_a_fresh_kernel_with_the_wheel(
-    wheel_python, exported, tmp_path, monkeypatch, name
-):
+def use_wheel_kernel(wheel_python, tmp_path, monkeypatch) -> None:
+    """Register a Jupyter kernel named "wheel" that runs the wheel's Python, for this test only."""
     kernels = tmp_path / "jupyter" / "kernels" / "wheel"
     kernels.mkdir(parents=True)
     (kernels / "kernel.json").write_text(
@@ -190,6 +188,13 @@ def test_exported_notebook_runs_in_a_fresh_kernel_with_the_wheel(
         encoding="utf-8",
     )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+
+
+@pytest.mark.parametrize("name", _notebook_names())
+def test_exported_notebook_runs_in_a_fresh_kernel_with_the_wheel(
+    wheel_python, exported, tmp_path, monkeypatch, name
+):
+    use_wheel_kernel(wheel_python, tmp_path, monkeypatch)
     work = tmp_path / "reader"  # away from the repository, like a Colab session's /content
     work.mkdir()
     nb = nbformat.read(exported / f"{name}.ipynb", as_version=4)
